@@ -411,6 +411,8 @@ class Lesson(Base):
     room: Mapped[str | None] = mapped_column(String(20))
     topic: Mapped[str | None] = mapped_column(Text)
     material: Mapped[str | None] = mapped_column(Text)
+    # A test (контрольная) or other work announced in advance for this lesson.
+    planned_work_type_id: Mapped[int | None] = mapped_column(ForeignKey("work_types.id"))
     status: Mapped[LessonStatus] = mapped_column(
         _enum(LessonStatus), default=LessonStatus.SCHEDULED
     )

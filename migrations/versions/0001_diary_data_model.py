@@ -661,6 +661,7 @@ def upgrade() -> None:
         sa.Column("room", sa.String(length=20), nullable=True),
         sa.Column("topic", sa.Text(), nullable=True),
         sa.Column("material", sa.Text(), nullable=True),
+        sa.Column("planned_work_type_id", sa.Integer(), nullable=True),
         sa.Column(
             "status",
             sa.Enum("scheduled", "held", "replaced", "moved", "cancelled", name="lessonstatus"),
@@ -679,6 +680,11 @@ def upgrade() -> None:
             "status <> 'replaced' OR substitute_id IS NOT NULL", name=op.f("ck_lessons_substitute")
         ),
         sa.CheckConstraint("slot BETWEEN 0 AND 12", name=op.f("ck_lessons_slot")),
+        sa.ForeignKeyConstraint(
+            ["planned_work_type_id"],
+            ["work_types.id"],
+            name=op.f("fk_lessons_planned_work_type_id_work_types"),
+        ),
         sa.ForeignKeyConstraint(
             ["class_id"],
             ["classes.id"],
