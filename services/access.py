@@ -1,0 +1,267 @@
+"""Who may see what. Decided here, from the database, on every call.
+
+A guardian sees only linked children (after consent), a student only themself, a subject
+teacher only the classes and subgroups they teach (and only those subjects), a class
+teacher their class, admins, deputies, directors, clerks and inspectors their school
+(inspectors read-only). Every staff read of a child's data and every refusal is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.models import (
+    AccountLink,
+    AuditLog,
+    ClassGroup,
+    LinkKind,
+    Staff,
+    StaffRole,
+    StaffRoleKind,
+    Student,
+    StudentStatus,
+    SubgroupMember,
+    TeachingAssignment,
+)
+
+SCHOOL_WIDE = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY, StaffRoleKind.DIRECTOR,
+                         StaffRoleKind.CLERK, StaffRoleKind.INSPECTOR})
+# Roles that may change things (issue codes, post notices); inspectors only read.
+SCHOOL_MANAGERS = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY, StaffRoleKind.DIRECTOR,
+                             StaffRoleKind.CLERK})
+
+
+class AccessDenied(Exception):
+    """The account may not see or do this. Handlers answer "not available"."""
+
+
+@dataclass(frozen=True)
+class ChildRef:
+    student_id: int
+    school_id: int
+    first_name: str
+    last_name: str
+    class_id: int | None
+    class_name: str | None
+    grade: int | None
+
+    @property
+    def short_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def gets_marks(self) -> bool:
+        return self.grade is not None and self.grade > 1  # 002 §5.5
+
+
+@dataclass(frozen=True)
+class StaffRef:
+    staff_id: int
+    school_id: int
+    name: str
+    roles: frozenset[StaffRoleKind]
+
+    @property
+    def school_wide(self) -> bool:
+        return bool(self.roles & SCHOOL_WIDE)
+
+    @property
+    def read_only(self) -> bool:
+        return self.roles <= {StaffRoleKind.INSPECTOR}
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Everything an account is, read fresh for one update."""
+
+    account_id: int
+    children: tuple[ChildRef, ...] = ()  # as a guardian, consent given
+    pending_consent: tuple[ChildRef, ...] = ()  # guardian links awaiting the answer
+    self_student: ChildRef | None = None
+    staff: StaffRef | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.children or self.pending_consent or self.self_student or self.staff)
+
+    @property
+    def family_students(self) -> tuple[ChildRef, ...]:
+        """Children and self, the students whose diary this chat reads as family."""
+        own = (self.self_student,) if self.self_student else ()
+        return self.children + own
+
+
+@dataclass(frozen=True)
+class StudentAccess:
+    """Granted access to one student. `subject_ids` None means every subject."""
+
+    child: ChildRef
+    as_staff: bool
+    subject_ids: frozenset[int] | None = None
+    staff_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _child(row: Any) -> ChildRef:
+    return ChildRef(row.id, row.school_id, row.first_name, row.last_name, row.class_id,
+                    row.class_name, row.grade)
+
+
+_CHILD_COLUMNS = (Student.id, Student.school_id, Student.first_name, Student.last_name,
+                  Student.class_id, ClassGroup.name.label("class_name"), ClassGroup.grade)
+
+
+async def load_roles(session: AsyncSession, account_id: int) -> Roles:
+    """Live links of an account (two queries)."""
+    rows = (await session.execute(
+        select(AccountLink.kind, AccountLink.consent_pending, AccountLink.staff_id,
+               *_CHILD_COLUMNS)
+        .select_from(AccountLink)
+        .outerjoin(Student, and_(Student.id == AccountLink.student_id,
+                                 Student.status == StudentStatus.ACTIVE))
+        .outerjoin(ClassGroup, ClassGroup.id == Student.class_id)
+        .where(AccountLink.account_id == account_id, AccountLink.revoked_at.is_(None))
+        .order_by(Student.last_name, Student.first_name)
+    )).all()
+    children, pending, self_student, staff_id = [], [], None, None
+    for row in rows:
+        if row.kind == LinkKind.STAFF:
+            staff_id = row.staff_id
+        elif row.id is None:
+            continue  # the student has left: the link no longer grants anything
+        elif row.kind == LinkKind.STUDENT:
+            self_student = _child(row)
+        else:
+            (pending if row.consent_pending else children).append(_child(row))
+    staff = await _staff_ref(session, staff_id) if staff_id else None
+    return Roles(account_id, tuple(children), tuple(pending), self_student, staff)
+
+
+async def _staff_ref(session: AsyncSession, staff_id: int) -> StaffRef | None:
+    rows = (await session.execute(
+        select(Staff.school_id, Staff.last_name, Staff.first_name, Staff.middle_name,
+               StaffRole.role)
+        .outerjoin(StaffRole, StaffRole.staff_id == Staff.id)
+        .where(Staff.id == staff_id, Staff.is_active)
+    )).all()
+    if not rows:
+        return None
+    first = rows[0]
+    name = " ".join(p for p in (first.last_name, first.first_name, first.middle_name) if p)
+    return StaffRef(staff_id, first.school_id, name,
+                    frozenset(r.role for r in rows if r.role is not None))
+
+
+async def audit(session: AsyncSession, action: str, *, account_id: int | None = None,
+                staff_id: int | None = None, student_id: int | None = None,
+                school_id: int | None = None, telegram_id: int | None = None,
+                **details: Any) -> None:
+    """Append to the audit log; ids only, never names or mark values."""
+    session.add(AuditLog(action=action, account_id=account_id, staff_id=staff_id,
+                         student_id=student_id, school_id=school_id, telegram_id=telegram_id,
+                         details=details))
+
+
+async def deny(session: AsyncSession, account_id: int, what: str, **ids: Any) -> AccessDenied:
+    """Record a refused request (often forged callback data) and return the error to raise."""
+    await audit(session, "access_denied", account_id=account_id, what=what, **ids)
+    return AccessDenied(what)
+
+
+async def student_access(session: AsyncSession, account_id: int, student_id: int,
+                         *, purpose: str = "view") -> StudentAccess:
+    """Grant or refuse reading one student's diary. Staff reads are audited."""
+    roles = await load_roles(session, account_id)
+    for child in roles.family_students:
+        if child.student_id == student_id:
+            return StudentAccess(child, as_staff=False)
+    if roles.staff is not None:
+        granted = await _staff_student_access(session, roles.staff, student_id)
+        if granted is not None:
+            await audit(session, "staff_read_student", account_id=account_id,
+                        staff_id=roles.staff.staff_id, student_id=student_id,
+                        school_id=roles.staff.school_id, purpose=purpose)
+            return granted
+    raise await deny(session, account_id, "student", student_id=student_id, purpose=purpose)
+
+
+async def _staff_student_access(session: AsyncSession, staff: StaffRef,
+                                student_id: int) -> StudentAccess | None:
+    row = (await session.execute(
+        select(*_CHILD_COLUMNS, ClassGroup.class_teacher_id)
+        .outerjoin(ClassGroup, ClassGroup.id == Student.class_id)
+        .where(Student.id == student_id, Student.school_id == staff.school_id,
+               Student.status == StudentStatus.ACTIVE)
+    )).one_or_none()
+    if row is None:
+        return None
+    child = _child(row)
+    if staff.school_wide or row.class_teacher_id == staff.staff_id:
+        return StudentAccess(child, as_staff=True, staff_id=staff.staff_id)
+    subjects = await taught_subjects(session, staff.staff_id, child.class_id, student_id)
+    if subjects:
+        return StudentAccess(child, as_staff=True, subject_ids=subjects,
+                             staff_id=staff.staff_id)
+    return None
+
+
+async def taught_subjects(session: AsyncSession, staff_id: int, class_id: int | None,
+                          student_id: int | None = None) -> frozenset[int]:
+    """Subjects a teacher teaches to a class; with a student, only subgroups they are in."""
+    if class_id is None:
+        return frozenset()
+    conditions = [TeachingAssignment.staff_id == staff_id,
+                  TeachingAssignment.class_id == class_id]
+    if student_id is not None:
+        conditions.append(or_(
+            TeachingAssignment.subgroup_id.is_(None),
+            exists().where(SubgroupMember.subgroup_id == TeachingAssignment.subgroup_id,
+                           SubgroupMember.student_id == student_id),
+        ))
+    rows = await session.scalars(select(TeachingAssignment.subject_id).where(*conditions))
+    return frozenset(rows)
+
+
+@dataclass(frozen=True)
+class ClassAccess:
+    class_id: int
+    class_name: str
+    school_id: int
+    staff: StaffRef
+    subject_ids: frozenset[int] | None  # None: every subject
+
+
+async def class_access(session: AsyncSession, account_id: int, class_id: int,
+                       *, purpose: str = "view") -> ClassAccess:
+    """Grant or refuse a staff member's reading of a whole class."""
+    roles = await load_roles(session, account_id)
+    staff = roles.staff
+    if staff is not None:
+        row = (await session.execute(
+            select(ClassGroup.name, ClassGroup.school_id, ClassGroup.class_teacher_id)
+            .where(ClassGroup.id == class_id)
+        )).one_or_none()
+        if row is not None and row.school_id == staff.school_id:
+            subjects: frozenset[int] | None = None
+            if not (staff.school_wide or row.class_teacher_id == staff.staff_id):
+                subjects = await taught_subjects(session, staff.staff_id, class_id)
+            if subjects is None or subjects:
+                await audit(session, "staff_read_class", account_id=account_id,
+                            staff_id=staff.staff_id, school_id=staff.school_id,
+                            class_id=class_id, purpose=purpose)
+                return ClassAccess(class_id, row.name, row.school_id, staff, subjects)
+    raise await deny(session, account_id, "class", class_id=class_id, purpose=purpose)
+
+
+async def require_staff(session: AsyncSession, account_id: int,
+                        roles_needed: frozenset[StaffRoleKind] | None = None) -> StaffRef:
+    """The account's staff identity, optionally with one of the given roles."""
+    roles = await load_roles(session, account_id)
+    staff = roles.staff
+    if staff is None or (roles_needed is not None and not staff.roles & roles_needed):
+        raise await deny(session, account_id, "staff_action")
+    return staff
