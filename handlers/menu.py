@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.replies import show
 from services import access, linking
 from services.access import AccessDenied, ChildRef, Roles
 from services.accounts import AccountInfo
@@ -79,21 +80,10 @@ async def show_menu(target: Message | CallbackQuery, session: AsyncSession,
     roles = await access.load_roles(session, account.id)
     if roles.is_empty or (not roles.family_students and roles.staff is None):
         text = t("start-need-code") if not roles.pending_consent else t("consent-still-pending")
-        await _answer(target, text, None)
+        await show(target, text, None)
         return
     child = active_child(roles, account)
-    await _answer(target, menu_text(t, roles, child), menu_keyboard(t, roles, child))
-
-
-async def _answer(target: Message | CallbackQuery, text: str,
-                  markup: InlineKeyboardMarkup | None) -> None:
-    if isinstance(target, CallbackQuery):
-        await target.answer()
-        if isinstance(target.message, Message):
-            await target.message.edit_text(text, reply_markup=markup)
-            return
-        target = target.message  # type: ignore[assignment]
-    await target.answer(text, reply_markup=markup)  # type: ignore[union-attr]
+    await show(target, menu_text(t, roles, child), menu_keyboard(t, roles, child))
 
 
 @router.message(Command("menu"))
@@ -124,7 +114,7 @@ async def on_children(query: CallbackQuery, session: AsyncSession, account: Acco
                   callback_data=ChildCb(student_id=child.student_id))
     kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu"))
     kb.adjust(1)
-    await _answer(query, t("menu-choose-child"), kb.as_markup())
+    await show(query, t("menu-choose-child"), kb.as_markup())
 
 
 @router.callback_query(ChildCb.filter())

@@ -1,0 +1,40 @@
+"""Sending a view: edit the message a button belongs to, or answer a command; split long
+text within Telegram's 4096-character limit."""
+
+from __future__ import annotations
+
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+LIMIT = 4096
+
+
+async def show(target: Message | CallbackQuery, text: str,
+               markup: InlineKeyboardMarkup | None = None) -> None:
+    """Navigation edits the same message; a command gets a new one."""
+    if isinstance(target, CallbackQuery):
+        await target.answer()
+        message = target.message
+        if isinstance(message, Message):
+            if message.text is not None:
+                await message.edit_text(text, reply_markup=markup)
+                return
+            # A photo or document has no text to edit: send the view anew.
+            await message.answer(text, reply_markup=markup)
+        return
+    await target.answer(text, reply_markup=markup)
+
+
+def paginate(lines: list[str], header: str = "", limit: int = LIMIT - 200) -> list[str]:
+    """Group lines into pages below the limit (room left for a page footer); a line is
+    never split, an overlong one is cut."""
+    pages: list[str] = []
+    current = header
+    for line in lines:
+        line = line if len(line) < limit // 2 else line[: limit // 2 - 1] + "…"
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit and current != header:
+            pages.append(current)
+            candidate = f"{header}\n{line}" if header else line
+        current = candidate
+    pages.append(current)
+    return pages
