@@ -791,6 +791,9 @@ class Notification(Base):
     # Rows merged into one grouped message share a batch id; it also marks a row as claimed
     # by a send in flight, so a crash after Telegram accepted it cannot send it twice.
     batch_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    # A worker's lease on a claimed row; after it lapses (the worker died) others retry it.
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_by: Mapped[str | None] = mapped_column(String(60))
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(200))

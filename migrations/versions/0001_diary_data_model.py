@@ -1296,6 +1296,8 @@ def upgrade() -> None:
         ),
         sa.Column("attempts", sa.SmallInteger(), nullable=False),
         sa.Column("batch_id", sa.String(length=40), nullable=True),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("locked_by", sa.String(length=60), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("telegram_message_id", sa.BigInteger(), nullable=True),
         sa.Column("last_error", sa.String(length=200), nullable=True),
