@@ -6,6 +6,6 @@ from aiogram import Router
 
 
 def routers() -> list[Router]:
-    from handlers import fallback, menu, start
+    from handlers import codes, fallback, menu, settings, start
 
-    return [start.router, menu.router, fallback.router]
+    return [start.router, menu.router, settings.router, codes.router, fallback.router]

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.replies import show
 from services import access, linking
-from services.access import AccessDenied, ChildRef, Roles
+from services.access import SCHOOL_MANAGERS, AccessDenied, ChildRef, Roles
 from services.accounts import AccountInfo
 from services.i18n import Translator
+from services.models import StaffRoleKind
 
 router = Router(name="menu")
 
@@ -34,6 +35,7 @@ class ChildCb(CallbackData, prefix="ch"):
 FAMILY_AREAS = ("marks", "timetable", "homework", "attendance", "forecast", "tests",
                 "final", "teachers", "calendar")
 STAFF_AREAS = ("today", "classes")
+CODE_ISSUERS = SCHOOL_MANAGERS | {StaffRoleKind.CLASS_TEACHER}
 
 
 def active_child(roles: Roles, account: AccountInfo) -> ChildRef | None:
@@ -61,6 +63,8 @@ def menu_keyboard(t: Translator, roles: Roles, child: ChildRef | None) -> Inline
     if roles.staff is not None:
         for area in STAFF_AREAS:
             kb.button(text=t(f"menu-staff-{area}"), callback_data=MenuCb(area=area))
+        if roles.staff.roles & CODE_ISSUERS:
+            kb.button(text=t("menu-staff-codes"), callback_data=MenuCb(area="codes"))
     kb.button(text=t("menu-settings"), callback_data=MenuCb(area="settings"))
     kb.adjust(2)
     return kb.as_markup()

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import clock, outbox
-from services.access import ChildRef, audit, deny, load_roles
+from services.access import SCHOOL_MANAGERS, ChildRef, audit, deny, load_roles
 from services.models import (
     Account,
     AccountLink,
@@ -144,6 +144,39 @@ async def issue_student_codes(
             await audit(session, "code_issued", staff_id=issued_by_id, student_id=row.id,
                         school_id=row.school_id, kind=kind.value)
     return issued
+
+
+async def issue_class_codes(session: AsyncSession, account_id: int, class_id: int,
+                            kinds: tuple[LinkKind, ...] = (LinkKind.GUARDIAN,),
+                            ) -> tuple[str, str, list[IssuedCode]]:
+    """Codes for a whole class, issued in the bot by its class teacher or a clerk or admin
+    of the school: (class name, school timezone, codes)."""
+    roles = await load_roles(session, account_id)
+    staff = roles.staff
+    row = (await session.execute(
+        select(ClassGroup.name, ClassGroup.school_id, ClassGroup.class_teacher_id,
+               School.timezone)
+        .join(School, School.id == ClassGroup.school_id).where(ClassGroup.id == class_id)
+    )).one_or_none()
+    allowed = (staff is not None and row is not None and row.school_id == staff.school_id
+               and (row.class_teacher_id == staff.staff_id or staff.roles & SCHOOL_MANAGERS))
+    if not allowed or staff is None or row is None:
+        raise await deny(session, account_id, "issue_codes", class_id=class_id)
+    ids = await class_student_ids(session, class_id)
+    return row.name, row.timezone, await issue_student_codes(session, ids, kinds,
+                                                             issued_by_id=staff.staff_id)
+
+
+async def code_classes(session: AsyncSession, account_id: int) -> list[tuple[int, str]]:
+    """Classes this account may issue codes for: (id, name)."""
+    staff = (await load_roles(session, account_id)).staff
+    if staff is None:
+        return []
+    stmt = select(ClassGroup.id, ClassGroup.name).where(ClassGroup.school_id == staff.school_id)
+    if not staff.roles & SCHOOL_MANAGERS:
+        stmt = stmt.where(ClassGroup.class_teacher_id == staff.staff_id)
+    rows = await session.execute(stmt.order_by(ClassGroup.grade, ClassGroup.name))
+    return [(r.id, r.name) for r in rows]
 
 
 async def class_student_ids(session: AsyncSession, class_id: int) -> list[int]:

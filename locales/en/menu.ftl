@@ -21,3 +21,11 @@ help-text =
     /start — link a child with the code from the school.
     /settings — language, notifications, unlinking and withdrawing consent.
     /help — this help.
+command-menu = Main menu
+command-marks = Marks
+command-timetable = Timetable
+command-homework = Homework
+command-attendance = Attendance
+command-forecast = Term mark forecast
+command-settings = Language, notifications, consent
+command-help = Help

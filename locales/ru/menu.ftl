@@ -21,3 +21,11 @@ help-text =
     /start — привязать ребёнка по коду из школы.
     /settings — язык, уведомления, отвязка и отзыв согласия.
     /help — эта справка.
+command-menu = Главное меню
+command-marks = Оценки
+command-timetable = Расписание
+command-homework = Домашнее задание
+command-attendance = Посещаемость
+command-forecast = Прогноз итоговых отметок
+command-settings = Язык, уведомления, согласие
+command-help = Справка

@@ -1,0 +1,113 @@
+"""A subject's marks over time as a PNG: dots for marks, a line for the weighted average.
+
+Drawn with matplotlib's object-oriented API on an Agg canvas, never through pyplot: pyplot
+keeps global figure state (unsafe across threads and overlapping tasks) and may pick a GUI
+backend. matplotlib is imported inside the function so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    day: dt.date
+    value: int
+    weight: int
+
+
+WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.5, 100  # 800 x 450 px
+MARK_COLORS = {5: "#2e7d32", 4: "#7cb342", 3: "#f9a825", 2: "#e53935", 1: "#8e0000"}
+OTHER_MARK_COLOR = "#757575"
+AVERAGE_COLOR = "#1565c0"
+
+
+def ordered(points: Iterable[ChartPoint]) -> list[ChartPoint]:
+    """Points in date order; marks of one day by value and weight, so that the input order
+    never changes the average series or the picture."""
+    return sorted(points, key=lambda p: (p.day, p.value, p.weight))
+
+
+def running_weighted_average(points: Iterable[ChartPoint]) -> list[float]:
+    """sum(value * weight) / sum(weight) over the points up to each one, aligned with
+    `ordered(points)`. NaN (a gap in the line) while no positive weight has been seen."""
+    total = weights = 0
+    averages: list[float] = []
+    for point in ordered(points):
+        if point.weight > 0:
+            total += point.value * point.weight
+            weights += point.weight
+        averages.append(total / weights if weights else math.nan)
+    return averages
+
+
+def render_marks_chart(
+    points: Sequence[ChartPoint],
+    *,
+    title: str,
+    average_label: str,
+    marks_label: str,
+    thresholds: Sequence[float] = (2.5, 3.5, 4.5),
+) -> bytes:
+    """An 800 x 450 PNG; with no points it is an empty plot that still carries the title."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="tight")
+    FigureCanvasAgg(fig)  # binds itself to the figure; no GUI backend is ever involved
+    ax = fig.add_subplot()
+    # Titles and labels are user data: a "$" must not switch on mathtext.
+    ax.set_title(title, parse_math=False)
+    ax.set_ylim(0.5, 5.5)
+    ax.set_yticks(range(1, 6))
+    ax.spines[["top", "right"]].set_visible(False)
+    for threshold in thresholds:
+        ax.axhline(threshold, color="#9e9e9e", alpha=0.5, linewidth=0.8, linestyle="--",
+                   zorder=0)
+
+    rows = ordered(points)
+    if rows:
+        days = [p.day for p in rows]
+        ax.scatter(
+            days,
+            [p.value for p in rows],
+            s=[_dot_area(p.weight) for p in rows],
+            c=[MARK_COLORS.get(p.value, OTHER_MARK_COLOR) for p in rows],
+            edgecolors="white",
+            linewidths=0.8,
+            zorder=3,
+        )
+        ax.plot(days, running_weighted_average(rows), color=AVERAGE_COLOR, linewidth=2,
+                zorder=2)
+        # A little room at both ends, also when every mark falls on one day.
+        pad = max(dt.timedelta(days=1), (days[-1] - days[0]) / 25)
+        ax.set_xlim(days[0] - pad, days[-1] + pad)  # type: ignore[arg-type]
+        ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=9))
+        ax.xaxis.set_major_formatter(DateFormatter("%d.%m"))
+        # Proxy handles: the dots have one colour per mark, the legend needs a neutral one.
+        handles = [
+            Line2D([], [], linestyle="", marker="o", markersize=7, color=OTHER_MARK_COLOR,
+                   label=marks_label),
+            Line2D([], [], color=AVERAGE_COLOR, linewidth=2, label=average_label),
+        ]
+        legend = ax.legend(handles=handles, loc="best", framealpha=0.9)
+        for text in legend.get_texts():
+            text.set_parse_math(False)
+    else:
+        ax.set_xticks([])
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _dot_area(weight: int) -> float:
+    """Marker area in points squared: grows with the weight, capped so dots stay dots."""
+    return 25.0 + 35.0 * max(0, min(weight, 5))

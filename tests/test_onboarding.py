@@ -1,0 +1,397 @@
+"""Onboarding through the real Dispatcher: codes, deep links, consent, roles, revocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import text
+
+from handlers.menu import ChildCb
+from handlers.settings import SetCb
+from handlers.start import ConsentCb
+from services import clock, linking
+from services.models import LinkKind
+from tests.conftest import DEMO_NOW, BotEnv
+
+NEW_PARENT = 5001
+GUARDIAN = 1001  # demo: guardian of a 5А child and a 1А child
+STUDENT = 1002  # demo: a 5А student
+CLASS_TEACHER = 2001
+ADMIN = 2003
+
+
+async def _student(env: BotEnv, class_name: str = "5А", school: str = "demo-school",
+                   offset: int = 0) -> tuple[int, str]:
+    async with env.db.sessionmaker() as s:
+        row = (await s.execute(text(
+            "SELECT st.id, st.first_name || ' ' || st.last_name FROM students st "
+            "JOIN classes c ON c.id = st.class_id JOIN schools sc ON sc.id = st.school_id "
+            "WHERE c.name = :c AND sc.external_id = :s ORDER BY st.id OFFSET :o LIMIT 1"),
+            {"c": class_name, "s": school, "o": offset})).one()
+    return row[0], row[1]
+
+
+async def _issue(env: BotEnv, student_id: int,
+                 kind: LinkKind = LinkKind.GUARDIAN) -> linking.IssuedCode:
+    async with env.db.sessionmaker.begin() as s:
+        return (await linking.issue_student_codes(s, [student_id], (kind,)))[0]
+
+
+async def _live_links(env: BotEnv, telegram_id: int) -> int:
+    return await env.scalar(
+        "SELECT count(*) FROM account_links l JOIN accounts a ON a.id = l.account_id "
+        "WHERE a.telegram_id = :t AND l.revoked_at IS NULL", t=telegram_id)
+
+
+# --- codes --------------------------------------------------------------------------------
+
+
+def test_code_format_is_unambiguous_and_strong() -> None:
+    codes = {linking.generate_code() for _ in range(200)}
+    assert len(codes) == 200
+    assert len(linking.ALPHABET) ** linking.CODE_LENGTH >= 2**40
+    assert not set("01OILU") & set("".join(codes))
+    formatted = linking.format_code("K7QMX3PD9T")
+    assert formatted == "K7QMX-3PD9T"
+    assert linking.normalize_code(" k7qmx 3pd9t ") == "K7QMX3PD9T"
+    assert linking.normalize_code("k7qmx-3pd9t") == "K7QMX3PD9T"
+    assert linking.normalize_code("K7QMX-3PD9") == ""  # too short
+
+
+async def test_deep_link_consent_then_data_visible(bot_env: BotEnv) -> None:
+    student_id, name = await _student(bot_env)
+    code = await _issue(bot_env, student_id)
+    assert code.deep_link("diary_demo_bot") == f"https://t.me/diary_demo_bot?start={code.payload}"
+    parent = bot_env.client(NEW_PARENT)
+
+    replies = await parent.send(f"/start {code.payload}")
+    assert name in replies[-1].text and "152-ФЗ" in replies[-1].text
+    assert await _live_links(bot_env, NEW_PARENT) == 1
+    # Before consent nothing is shown: the menu asks to answer first.
+    await parent.send("/menu")
+    assert "согласи" in parent.last_text.lower()
+
+    await parent.press("Согласен")
+    assert name.split()[0] in parent.last_text  # the main menu names the child
+    assert any("Оценки" in b[0] for b in parent.buttons())
+    consent = (await bot_env.scalar(
+        "SELECT decision || ':' || text_version FROM consents c JOIN accounts a "
+        "ON a.id = c.account_id WHERE a.telegram_id = :t", t=NEW_PARENT))
+    assert consent == "given:1"
+
+
+async def test_start_alone_asks_for_code_and_typed_code_works(bot_env: BotEnv) -> None:
+    student_id, name = await _student(bot_env, offset=3)
+    code = await _issue(bot_env, student_id)
+    parent = bot_env.client(NEW_PARENT)
+    await parent.send("/start")
+    assert "код" in parent.last_text.lower()
+    messy = " ".join(code.payload[i:i + 3] for i in range(0, 10, 3)).lower()
+    replies = await parent.send(messy)
+    assert name in replies[-1].text
+
+
+async def test_bad_codes_get_one_reply_and_change_nothing(bot_env: BotEnv) -> None:
+    student_id, _ = await _student(bot_env, offset=4)
+    used = await _issue(bot_env, student_id)
+    await bot_env.client(NEW_PARENT + 1).send(f"/start {used.payload}")
+    revoked = await _issue(bot_env, student_id, LinkKind.STUDENT)
+    await _issue(bot_env, student_id, LinkKind.STUDENT)  # re-issuing revokes the previous
+    expired = await _issue(bot_env, (await _student(bot_env, offset=5))[0])
+
+    parent = bot_env.client(NEW_PARENT)
+    replies = []
+    for payload in ("ZZZZZ22222", used.payload, revoked.payload):
+        replies.append((await parent.send(f"/start {payload}"))[-1].text)
+    with clock.frozen(DEMO_NOW + dt.timedelta(hours=73)):
+        replies.append((await parent.send(expired.payload))[-1].text)
+    assert len(set(replies)) == 1 and "не подош" in replies[0]
+    assert await _live_links(bot_env, NEW_PARENT) == 0
+    failures = await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'link_failed' AND telegram_id = :t",
+        t=NEW_PARENT)
+    assert failures == 4
+
+
+async def test_five_failures_lock_even_a_correct_code(bot_env: BotEnv) -> None:
+    student_id, name = await _student(bot_env, offset=6)
+    good = await _issue(bot_env, student_id)
+    parent = bot_env.client(NEW_PARENT)
+    for _ in range(5):
+        await parent.send("/start 2222233333")
+    replies = await parent.send(f"/start {good.payload}")
+    assert "Слишком много" in replies[-1].text and "60 минут" in replies[-1].text
+    assert await _live_links(bot_env, NEW_PARENT) == 0
+    with clock.frozen(DEMO_NOW + dt.timedelta(minutes=30)):
+        replies = await parent.send(good.payload)
+        assert "30 минут" in replies[-1].text
+    with clock.frozen(DEMO_NOW + dt.timedelta(minutes=61)):
+        replies = await parent.send(good.payload)
+    assert name in replies[-1].text
+
+
+async def test_code_never_stored_or_logged_in_plaintext(bot_env: BotEnv, caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG)
+    student_id, _ = await _student(bot_env, offset=7)
+    code = await _issue(bot_env, student_id)
+    parent = bot_env.client(NEW_PARENT)
+    await parent.send(f"/start {code.payload}")
+    await parent.press("Согласен")
+    await bot_env.client(NEW_PARENT + 1).send(code.code)  # a second, failed use
+    async with bot_env.db.sessionmaker() as s:
+        tables = (await s.scalars(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).all()
+        for table in tables:
+            hits = await s.scalar(text(
+                f'SELECT count(*) FROM "{table}" t WHERE t::text ILIKE :a OR t::text ILIKE :b'),
+                {"a": f"%{code.payload}%", "b": f"%{code.code}%"})
+            assert hits == 0, table
+    assert code.payload not in caplog.text and code.code not in caplog.text
+
+
+# --- consent ------------------------------------------------------------------------------
+
+
+async def _link_new_parent(env: BotEnv, offset: int = 8) -> tuple[int, object]:
+    student_id, _ = await _student(env, offset=offset)
+    code = await _issue(env, student_id)
+    parent = env.client(NEW_PARENT)
+    await parent.send(f"/start {code.payload}")
+    return student_id, parent
+
+
+async def test_refusal_links_nothing_and_records_paper(bot_env: BotEnv) -> None:
+    student_id, parent = await _link_new_parent(bot_env)
+    await parent.press("Не согласен")  # type: ignore[attr-defined]
+    assert "бумаге" in parent.last_text  # type: ignore[attr-defined]
+    assert await _live_links(bot_env, NEW_PARENT) == 0
+    assert await bot_env.scalar(
+        "SELECT bool_and(g.prefers_paper) FROM guardians g JOIN guardian_students gs "
+        "ON gs.guardian_id = g.id WHERE gs.student_id = :s", s=student_id)
+    assert await bot_env.scalar(
+        "SELECT decision FROM consents WHERE student_id = :s", s=student_id) == "refused"
+
+
+async def test_withdrawal_unlinks_stops_pushes_and_records_paper(bot_env: BotEnv) -> None:
+    student_id, parent = await _link_new_parent(bot_env)
+    await parent.press("Согласен")  # type: ignore[attr-defined]
+    account_id = await bot_env.scalar("SELECT id FROM accounts WHERE telegram_id = :t",
+                                      t=NEW_PARENT)
+    async with bot_env.db.sessionmaker.begin() as s:
+        from services import outbox
+
+        await outbox.enqueue(s, account_id=account_id, chat_id=NEW_PARENT, kind="marks",
+                             payload={"type": "mark_added"}, dedupe_key="t1",
+                             student_id=student_id)
+    await parent.send("/settings")  # type: ignore[attr-defined]
+    await parent.press("Отозвать согласие")  # type: ignore[attr-defined]
+    await parent.press("Да, подтверждаю")  # type: ignore[attr-defined]
+    assert "Согласие отозвано" in parent.last_text  # type: ignore[attr-defined]
+    assert await _live_links(bot_env, NEW_PARENT) == 0
+    assert await bot_env.scalar("SELECT status FROM notifications WHERE dedupe_key = 't1'") \
+        == "dropped"
+    assert await bot_env.scalar(
+        "SELECT decision FROM consents WHERE student_id = :s ORDER BY id DESC LIMIT 1",
+        s=student_id) == "withdrawn"
+
+
+async def test_new_consent_version_asks_again(bot_env: BotEnv) -> None:
+    guardian = bot_env.client(GUARDIAN)
+    await guardian.send("/menu")
+    assert "Оценки" in " ".join(b[0] for b in guardian.buttons())
+    school_id = await bot_env.scalar("SELECT id FROM schools WHERE external_id='demo-school'")
+    async with bot_env.db.sessionmaker.begin() as s:
+        assert await linking.publish_consent_version(s, school_id) == 2
+    await guardian.send("/menu")
+    assert "согласи" in guardian.last_text.lower()
+    replies = await guardian.send("/start")
+    assert "Редакция текста согласия: 2" in replies[-1].text
+    await guardian.press("Согласен")
+    assert await bot_env.scalar(
+        "SELECT max(text_version) FROM consents c JOIN accounts a ON a.id = c.account_id "
+        "WHERE a.telegram_id = :t AND decision = 'given'", t=GUARDIAN) == 2
+
+
+# --- roles, switching, forged input --------------------------------------------------------
+
+
+async def test_guardian_switches_child_and_it_is_remembered(bot_env: BotEnv) -> None:
+    guardian = bot_env.client(GUARDIAN)
+    await guardian.send("/menu")
+    first = guardian.last_text
+    await guardian.press("Другой ребёнок")
+    labels = [b[0] for b in guardian.buttons() if "✅" not in b[0] and "Меню" not in b[0]]
+    await guardian.press(labels[0])
+    assert guardian.last_text != first
+    active = await bot_env.scalar(
+        "SELECT c.name FROM accounts a JOIN students s ON s.id = a.active_student_id "
+        "JOIN classes c ON c.id = s.class_id WHERE a.telegram_id = :t", t=GUARDIAN)
+    assert active == "1А"
+    await guardian.send("/menu")
+    assert "1А" in guardian.last_text
+    assert "Оценки" not in " ".join(b[0] for b in guardian.buttons())  # first grade: no marks
+
+
+async def _denials(env: BotEnv) -> int:
+    return await env.scalar("SELECT count(*) FROM audit_log WHERE action = 'access_denied'")
+
+
+async def test_forged_callbacks_are_refused_and_audited(bot_env: BotEnv) -> None:
+    stranger_id, _ = await _student(bot_env, offset=10)
+    lyceum_id, _ = await _student(bot_env, school="demo-lyceum")
+    guardian = bot_env.client(GUARDIAN)
+    await guardian.send("/menu")
+    forged = [ChildCb(student_id=stranger_id), ChildCb(student_id=lyceum_id),
+              ConsentCb(student_id=stranger_id, accept=True),
+              SetCb(action="unlink", s=stranger_id), SetCb(action="withdraw", s=lyceum_id),
+              SetCb(action="unlink-ask", s=stranger_id)]
+    before = await _denials(bot_env)
+    links_before = await bot_env.scalar("SELECT count(*) FROM account_links")
+    for data in forged:
+        replies = await guardian.click(data.pack())
+        assert replies[-1].alert == "Это недоступно.", data
+    assert await _denials(bot_env) == before + len(forged)
+    assert await bot_env.scalar("SELECT count(*) FROM account_links") == links_before
+    assert await _live_links(bot_env, GUARDIAN) == 2
+
+
+async def test_class_teacher_gets_code_slips_but_not_for_other_classes(bot_env: BotEnv) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    teacher = bot_env.client(CLASS_TEACHER)
+    await teacher.send("/menu")
+    await teacher.press("Коды доступа")
+    assert teacher.buttons()[0][0] == "5А"
+    replies = await teacher.press("5А")
+    doc = next(r for r in replies if r.method == "sendDocument")
+    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(doc.document_bytes)).pages)
+    _, name = await _student(bot_env)
+    assert name.split()[1] in pdf_text and "t.me/diary_demo_bot?start=" in pdf_text
+    issued = await bot_env.scalar("SELECT count(*) FROM link_codes WHERE revoked_at IS NULL")
+    students = await bot_env.scalar(
+        "SELECT count(*) FROM students s JOIN classes c ON c.id = s.class_id "
+        "JOIN schools sc ON sc.id = s.school_id "
+        "WHERE c.name = '5А' AND sc.external_id = 'demo-school' AND s.status = 'active'")
+    assert issued == students
+
+    from handlers.codes import CodesCb
+
+    other = await bot_env.scalar(
+        "SELECT c.id FROM classes c JOIN schools s ON s.id = c.school_id "
+        "WHERE c.name = '7Б' AND s.external_id = 'demo-school'")
+    lyceum = await bot_env.scalar(
+        "SELECT c.id FROM classes c JOIN schools s ON s.id = c.school_id "
+        "WHERE s.external_id = 'demo-lyceum' LIMIT 1")
+    for class_id in (other, lyceum):
+        replies = await teacher.click(CodesCb(class_id=class_id).pack())
+        assert replies[-1].alert == "Это недоступно."
+    admin = bot_env.client(ADMIN)
+    assert (await admin.click(CodesCb(class_id=lyceum).pack()))[-1].alert == "Это недоступно."
+
+
+async def test_staff_code_links_a_teacher(bot_env: BotEnv) -> None:
+    staff_id = await bot_env.scalar(
+        "SELECT s.id FROM staff s JOIN schools sc ON sc.id = s.school_id "
+        "WHERE sc.external_id = 'demo-school' AND NOT EXISTS (SELECT 1 FROM account_links l "
+        "WHERE l.staff_id = s.id) ORDER BY s.id LIMIT 1")
+    async with bot_env.db.sessionmaker.begin() as s:
+        code = await linking.issue_staff_code(s, staff_id)
+    teacher = bot_env.client(NEW_PARENT)
+    replies = await teacher.send(f"/start {code.payload}")
+    assert "сотрудник" in replies[0].text
+    assert any("Классы" in b[0] for b in teacher.buttons())
+
+
+# --- termination ---------------------------------------------------------------------------
+
+
+async def _guardian_child(env: BotEnv) -> int:
+    return await env.scalar(
+        "SELECT a.active_student_id FROM accounts a WHERE a.telegram_id = :t", t=GUARDIAN)
+
+
+async def test_student_leaving_revokes_links_and_notifies(bot_env: BotEnv) -> None:
+    child = await _guardian_child(bot_env)
+    async with bot_env.db.sessionmaker.begin() as s:
+        assert await linking.student_left(s, child) >= 1
+    assert await _live_links(bot_env, GUARDIAN) == 1  # the other child stays
+    payload = await bot_env.scalar(
+        "SELECT n.payload->>'reason' FROM notifications n JOIN accounts a "
+        "ON a.id = n.account_id WHERE a.telegram_id = :t AND n.kind = 'access'", t=GUARDIAN)
+    assert payload == "left_school"
+    guardian = bot_env.client(GUARDIAN)
+    replies = await guardian.click(ChildCb(student_id=child).pack())
+    assert replies[-1].alert == "Это недоступно."
+    await guardian.send("/menu")
+    assert "5А" not in guardian.last_text
+
+
+async def test_admin_annulment_and_transfer(bot_env: BotEnv) -> None:
+    child = await _guardian_child(bot_env)
+    account_id = await bot_env.scalar("SELECT id FROM accounts WHERE telegram_id = :t",
+                                      t=GUARDIAN)
+    other_class = await bot_env.scalar(
+        "SELECT c.id FROM classes c JOIN schools s ON s.id = c.school_id "
+        "WHERE c.name = '7Б' AND s.external_id = 'demo-school'")
+    async with bot_env.db.sessionmaker.begin() as s:
+        await linking.transfer_student(s, child, other_class, clock.today("Europe/Moscow"))
+    guardian = bot_env.client(GUARDIAN)
+    await guardian.send("/menu")
+    assert "7Б" in guardian.last_text  # moving to another class keeps the links
+    assert await _live_links(bot_env, GUARDIAN) == 2
+    async with bot_env.db.sessionmaker.begin() as s:
+        assert await linking.annul_guardian(s, account_id, child) == 1
+    assert await _live_links(bot_env, GUARDIAN) == 1
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM notifications WHERE account_id = :a "
+        "AND payload->>'reason' = 'annulled'", a=account_id) == 1
+
+
+# --- anything else ------------------------------------------------------------------------
+
+
+async def test_unexpected_input_gets_short_replies(bot_env: BotEnv, caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.WARNING)
+    user = bot_env.client(GUARDIAN)
+    for send in (user.send_sticker, user.send_photo, user.send_voice):
+        replies = await send()
+        assert replies[-1].text == "Я понимаю только текст и кнопки. Откройте /menu."
+    assert "Не понял" in (await user.send("/nonsense"))[-1].text
+    assert "не больше" in (await user.send("я" * 5000))[-1].text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_language_switch_to_english(bot_env: BotEnv) -> None:
+    guardian = bot_env.client(GUARDIAN)
+    await guardian.send("/settings")
+    await guardian.press("English")
+    assert "Language: 🇬🇧 English" in guardian.last_text
+    await guardian.send("/menu")
+    assert "School diary" in guardian.last_text
+    assert "Marks" in " ".join(b[0] for b in guardian.buttons())
+
+
+async def test_new_english_user_gets_english_welcome(bot_env: BotEnv) -> None:
+    user = bot_env.client(NEW_PARENT, language_code="en")
+    replies = await user.send("/start")
+    assert replies[-1].text.startswith("Hello!")
+    for _ in range(5):
+        await user.send("/start 2222233333")
+    replies = await user.send("/start 2222233333")
+    assert "60 minutes" in replies[-1].text
+
+
+async def test_student_sees_only_themself(bot_env: BotEnv) -> None:
+    student = bot_env.client(STUDENT)
+    await student.send("/menu")
+    assert "Другой ребёнок" not in " ".join(b[0] for b in student.buttons())
+    other, _ = await _student(bot_env, offset=11)
+    replies = await student.click(ChildCb(student_id=other).pack())
+    assert replies[-1].alert == "Это недоступно."
+    own = await bot_env.scalar(
+        "SELECT l.student_id FROM account_links l JOIN accounts a ON a.id = l.account_id "
+        "WHERE a.telegram_id = :t", t=STUDENT)
+    assert own is not None
