@@ -56,7 +56,7 @@ def render_marks_chart(
 ) -> bytes:
     """An 800 x 450 PNG; with no points it is an empty plot that still carries the title."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, DateFormatter
+    from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
@@ -75,8 +75,10 @@ def render_marks_chart(
     rows = ordered(points)
     if rows:
         days = [p.day for p in rows]
+        # Explicit numbers (days since matplotlib's epoch) rather than relying on the units
+        # registry; the DateFormatter below reads them back as dates.
         ax.scatter(
-            days,
+            date2num(days),
             [p.value for p in rows],
             s=[_dot_area(p.weight) for p in rows],
             c=[MARK_COLORS.get(p.value, OTHER_MARK_COLOR) for p in rows],
@@ -84,11 +86,15 @@ def render_marks_chart(
             linewidths=0.8,
             zorder=3,
         )
-        ax.plot(days, running_weighted_average(rows), color=AVERAGE_COLOR, linewidth=2,
+        # One vertex per day (the average after all of that day's marks): per-mark vertices
+        # would draw vertical jumps on days with several marks.
+        by_day = dict(zip(days, running_weighted_average(rows), strict=True))
+        ax.plot(date2num(list(by_day)), list(by_day.values()), color=AVERAGE_COLOR, linewidth=2,
                 zorder=2)
-        # A little room at both ends, also when every mark falls on one day.
-        pad = max(dt.timedelta(days=1), (days[-1] - days[0]) / 25)
-        ax.set_xlim(days[0] - pad, days[-1] + pad)  # type: ignore[arg-type]
+        # Room at both ends; at least three days, or the date locator falls back to hourly
+        # ticks that all read as the same dd.mm.
+        pad = max(dt.timedelta(days=3), (days[-1] - days[0]) / 25)
+        ax.set_xlim(float(date2num(days[0] - pad)), float(date2num(days[-1] + pad)))
         ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=9))
         ax.xaxis.set_major_formatter(DateFormatter("%d.%m"))
         # Proxy handles: the dots have one colour per mark, the legend needs a neutral one.

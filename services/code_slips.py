@@ -189,7 +189,6 @@ def _slip(pdf: FPDF, slip: Slip, labels: SlipLabels, cell_x: float, cell_y: floa
     pdf.set_xy(x, body_y + 4.5)
     pdf.cell(text_w, 9, slip.code)
 
-    pdf.set_font(SANS, "B", 8)
     expiry = f"{labels.expires} {slip.expires_at_text}".strip()
     _fit(pdf, expiry, SANS, "B", 8, 6.5, text_w)
     pdf.set_xy(x, body_y + 14.5)
