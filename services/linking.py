@@ -80,8 +80,8 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def looks_like_code(text: str) -> bool:
-    return bool(normalize_code(text))
+def looks_like_code(text: str | None) -> bool:
+    return bool(text) and bool(normalize_code(text or ""))
 
 
 @dataclass(frozen=True)
