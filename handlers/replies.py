@@ -3,6 +3,7 @@ text within Telegram's 4096-character limit."""
 
 from __future__ import annotations
 
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 LIMIT = 4096
@@ -16,7 +17,12 @@ async def show(target: Message | CallbackQuery, text: str,
         message = target.message
         if isinstance(message, Message):
             if message.text is not None:
-                await message.edit_text(text, reply_markup=markup)
+                try:
+                    await message.edit_text(text, reply_markup=markup)
+                except TelegramBadRequest as error:
+                    # The same button pressed twice: the view is already on screen.
+                    if "message is not modified" not in error.message:
+                        raise
                 return
             # A photo or document has no text to edit: send the view anew.
             await message.answer(text, reply_markup=markup)

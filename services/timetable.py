@@ -24,8 +24,8 @@ from services.models import (
     LessonStatus,
     School,
     Staff,
-    Subject,
     SubgroupMember,
+    Subject,
     WorkType,
 )
 
@@ -61,7 +61,7 @@ class LessonView:
 
     @property
     def replaced(self) -> bool:
-        return self.substitute is not None and self.status == LessonStatus.REPLACED
+        return self.substitute is not None and not self.cancelled
 
     @property
     def moved_away(self) -> bool:
@@ -78,7 +78,8 @@ class DayTimetable:
     day: dt.date
     today: dt.date  # the school's local date
     lessons: tuple[LessonView, ...]
-    next_school_day: dt.date | None = None  # filled when the day has no lessons
+    previous_school_day: dt.date | None = None  # the nearest dates with lessons
+    next_school_day: dt.date | None = None
 
     @property
     def is_weekend(self) -> bool:
@@ -211,13 +212,25 @@ async def next_school_day(session: AsyncSession, access: StudentAccess,
                           after: dt.date) -> dt.date:
     """The first date after `after` with a lesson of the class; without any data, the next
     day that is not a Sunday."""
-    found = None
+    return (await school_days_around(session, access, after))[1]
+
+
+async def school_days_around(session: AsyncSession, access: StudentAccess,
+                             day: dt.date) -> tuple[dt.date, dt.date]:
+    """The nearest earlier and later dates with a lesson of the class (one statement, within
+    LOOKAHEAD_DAYS); without such data, the neighbouring days that are not Sundays."""
+    before = after = None
     if access.child.class_id is not None:
-        found = await session.scalar(
+        window = dt.timedelta(days=LOOKAHEAD_DAYS)
+        in_class = Lesson.class_id == access.child.class_id
+        before, after = (await session.execute(select(
+            select(func.max(Lesson.date))
+            .where(in_class, Lesson.date < day, Lesson.date >= day - window).scalar_subquery(),
             select(func.min(Lesson.date))
-            .where(Lesson.class_id == access.child.class_id, Lesson.date > after,
-                   Lesson.date <= after + dt.timedelta(days=LOOKAHEAD_DAYS)))
-    return found or skip_sunday(after + dt.timedelta(days=1), forward=True)
+            .where(in_class, Lesson.date > day, Lesson.date <= day + window).scalar_subquery(),
+        ))).one()
+    return (before or skip_sunday(day - dt.timedelta(days=1), forward=False),
+            after or skip_sunday(day + dt.timedelta(days=1), forward=True))
 
 
 def skip_sunday(day: dt.date, *, forward: bool) -> dt.date:
@@ -232,10 +245,8 @@ async def day_timetable(session: AsyncSession, access: StudentAccess,
     today = await school_today(session, access.child.school_id)
     day = day or today
     lessons = tuple(await lessons_between(session, access, day, day))
-    following = None
-    if not lessons:
-        following = await next_school_day(session, access, day)
-    return DayTimetable(access.child.student_id, day, today, lessons, following)
+    previous, following = await school_days_around(session, access, day)
+    return DayTimetable(access.child.student_id, day, today, lessons, previous, following)
 
 
 def monday_of(day: dt.date) -> dt.date:

@@ -1,0 +1,216 @@
+"""One student's homework (by due date and by subject) and a subject's lesson topics.
+
+Visible homework: class-wide homework of the student's class, subgroup homework of the
+subgroups the student is a member of, and individual homework set for this student only
+(never a classmate's). Each view runs a bounded number of statements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, or_, select, union
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from services import access as access_rules
+from services.access import StudentAccess
+from services.models import (
+    CurriculumItem,
+    Homework,
+    Lesson,
+    LessonStatus,
+    Subgroup,
+    Subject,
+    TeachingAssignment,
+)
+from services.timetable import member_subgroups, next_school_day, own_lessons, school_today
+
+RECENT_HOMEWORK = 5
+UPCOMING_HOMEWORK = 10
+RECENT_TOPICS = 10
+
+
+@dataclass(frozen=True)
+class HomeworkItem:
+    id: int
+    subject_id: int
+    subject: str
+    text: str
+    assigned_on: dt.date
+    due_on: dt.date
+    individual: bool  # set for this student alone
+    subgroup: str | None  # the subgroup's name for subgroup homework
+
+
+@dataclass(frozen=True)
+class HomeworkDay:
+    student_id: int
+    day: dt.date  # the due date shown
+    today: dt.date
+    items: tuple[HomeworkItem, ...]
+    previous_due: dt.date | None  # the nearest earlier / later due dates with homework
+    next_due: dt.date | None
+
+
+@dataclass(frozen=True)
+class SubjectRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class SubjectHomework:
+    student_id: int
+    subject: SubjectRef
+    today: dt.date
+    upcoming: tuple[HomeworkItem, ...]  # due today or later, soonest first
+    recent: tuple[HomeworkItem, ...]  # already due, latest first
+
+
+@dataclass(frozen=True)
+class TopicItem:
+    lesson_id: int
+    date: dt.date
+    slot: int
+    topic: str
+    material: str | None
+
+
+@dataclass(frozen=True)
+class LessonTopics:
+    student_id: int
+    subject: SubjectRef
+    items: tuple[TopicItem, ...]  # latest first
+
+
+def visible_homework(access: StudentAccess) -> list[ColumnElement[bool]]:
+    """Conditions for the homework this student gets, in the subjects the viewer may see."""
+    child = access.child
+    own = Homework.student_id == child.student_id
+    if child.class_id is None:
+        visible: ColumnElement[bool] = own
+    else:
+        visible = or_(
+            and_(Homework.class_id == child.class_id, Homework.student_id.is_(None),
+                 or_(Homework.subgroup_id.is_(None),
+                     Homework.subgroup_id.in_(member_subgroups(child.student_id)))),
+            own,
+        )
+    conditions = [visible]
+    if access.subject_ids is not None:
+        conditions.append(Homework.subject_id.in_(access.subject_ids))
+    return conditions
+
+
+_ITEM_COLUMNS = (Homework.id, Homework.subject_id, Subject.name.label("subject"),
+                 Homework.text, Homework.assigned_on, Homework.due_on,
+                 Homework.student_id, Subgroup.name.label("subgroup"))
+
+
+def _homework_select(access: StudentAccess) -> Select[Any]:
+    return (select(*_ITEM_COLUMNS)
+            .join(Subject, Subject.id == Homework.subject_id)
+            .outerjoin(Subgroup, Subgroup.id == Homework.subgroup_id)
+            .where(*visible_homework(access)))
+
+
+def _item(row: Row[Any]) -> HomeworkItem:
+    return HomeworkItem(row.id, row.subject_id, row.subject, row.text, row.assigned_on,
+                        row.due_on, row.student_id is not None, row.subgroup)
+
+
+async def homework_for_day(session: AsyncSession, access: StudentAccess,
+                           day: dt.date | None = None) -> HomeworkDay:
+    """Homework due on one date (default: the next school day after the school's today),
+    with the nearest earlier and later due dates for ◀️ ▶️."""
+    today = await school_today(session, access.child.school_id)
+    if day is None:
+        day = await next_school_day(session, access, today)
+    rows = (await session.execute(
+        _homework_select(access).where(Homework.due_on == day)
+        .order_by(Subject.name, Homework.id))).all()
+    visible = visible_homework(access)
+    neighbours = (await session.execute(select(
+        select(func.max(Homework.due_on)).where(*visible, Homework.due_on < day)
+        .scalar_subquery(),
+        select(func.min(Homework.due_on)).where(*visible, Homework.due_on > day)
+        .scalar_subquery(),
+    ))).one()
+    return HomeworkDay(access.child.student_id, day, today, tuple(_item(r) for r in rows),
+                       neighbours[0], neighbours[1])
+
+
+async def student_subjects(session: AsyncSession, access: StudentAccess) -> list[SubjectRef]:
+    """The subjects of the student's class (curriculum and teaching assignments of the
+    class or the student's subgroups) the viewer may see, by name."""
+    child = access.child
+    if child.class_id is None:
+        return []
+    ids = union(
+        select(CurriculumItem.subject_id).where(CurriculumItem.class_id == child.class_id),
+        select(TeachingAssignment.subject_id).where(
+            TeachingAssignment.class_id == child.class_id,
+            or_(TeachingAssignment.subgroup_id.is_(None),
+                TeachingAssignment.subgroup_id.in_(member_subgroups(child.student_id)))),
+    )
+    query = select(Subject.id, Subject.name).where(Subject.id.in_(ids))
+    if access.subject_ids is not None:
+        query = query.where(Subject.id.in_(access.subject_ids))
+    rows = await session.execute(query.order_by(Subject.name))
+    return [SubjectRef(r.id, r.name) for r in rows]
+
+
+async def _subject(session: AsyncSession, access: StudentAccess, account_id: int,
+                   subject_id: int) -> SubjectRef:
+    """A subject of the student's school the viewer may see; refused (and audited) else."""
+    name = None
+    if access.subject_ids is None or subject_id in access.subject_ids:
+        name = await session.scalar(select(Subject.name).where(
+            Subject.id == subject_id, Subject.school_id == access.child.school_id))
+    if name is None:
+        raise await access_rules.deny(session, account_id, "subject",
+                                      student_id=access.child.student_id,
+                                      subject_id=subject_id)
+    return SubjectRef(subject_id, name)
+
+
+async def subject_homework(session: AsyncSession, access: StudentAccess, account_id: int,
+                           subject_id: int) -> SubjectHomework:
+    """Upcoming and recent homework in one subject."""
+    subject = await _subject(session, access, account_id, subject_id)
+    today = await school_today(session, access.child.school_id)
+    base = _homework_select(access).where(Homework.subject_id == subject_id)
+    upcoming = (await session.execute(
+        base.where(Homework.due_on >= today).order_by(Homework.due_on, Homework.id)
+        .limit(UPCOMING_HOMEWORK))).all()
+    recent = (await session.execute(
+        base.where(Homework.due_on < today)
+        .order_by(Homework.due_on.desc(), Homework.id.desc()).limit(RECENT_HOMEWORK))).all()
+    return SubjectHomework(access.child.student_id, subject, today,
+                           tuple(_item(r) for r in upcoming), tuple(_item(r) for r in recent))
+
+
+async def lesson_topics(session: AsyncSession, access: StudentAccess, account_id: int,
+                        subject_id: int) -> LessonTopics:
+    """Topics and material of the student's recent lessons in one subject (up to today)."""
+    subject = await _subject(session, access, account_id, subject_id)
+    today = await school_today(session, access.child.school_id)
+    items: tuple[TopicItem, ...] = ()
+    if access.child.class_id is not None:
+        moved = and_(Lesson.status == LessonStatus.MOVED, Lesson.moved_to_date.is_not(None))
+        held_on = case((moved, Lesson.moved_to_date), else_=Lesson.date)
+        held_slot = case((moved, func.coalesce(Lesson.moved_to_slot, Lesson.slot)),
+                         else_=Lesson.slot)
+        rows = (await session.execute(
+            select(Lesson.id, held_on.label("day"), held_slot.label("slot"), Lesson.topic,
+                   Lesson.material)
+            .where(*own_lessons(access), Lesson.subject_id == subject_id,
+                   held_on <= today, Lesson.topic.is_not(None),
+                   Lesson.status != LessonStatus.CANCELLED)
+            .order_by(held_on.desc(), held_slot.desc()).limit(RECENT_TOPICS))).all()
+        items = tuple(TopicItem(r.id, r.day, r.slot, r.topic, r.material) for r in rows)
+    return LessonTopics(access.child.student_id, subject, items)
