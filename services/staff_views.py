@@ -1,0 +1,372 @@
+"""What a staff member reads: today's lessons, the classes they may see, a class's marks in
+one subject, and one student's summary.
+
+Access comes from services.access on every call: `class_access` for class reads and
+`student_access(purpose="staff_summary")` for a student (both audit the read). A subject
+teacher sees only the subjects they teach in that class, and where they teach only a
+subgroup, only its students. Each view runs a fixed number of statements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from services import access
+from services.access import ChildRef, ClassAccess
+from services.calendar import PeriodInfo, current_period, periods_for_grade, reporting_periods
+from services.marks import (
+    MarkValue,
+    NoPeriod,
+    PeriodOverview,
+    SubjectRef,
+    period_overview,
+    weighted_average,
+)
+from services.models import (
+    AcademicYear,
+    Attendance,
+    AttendanceKind,
+    BellSlot,
+    ClassGroup,
+    CurriculumItem,
+    Lesson,
+    LessonStatus,
+    Mark,
+    Staff,
+    Student,
+    StudentStatus,
+    Subgroup,
+    SubgroupMember,
+    Subject,
+    TeachingAssignment,
+)
+from services.timetable import initials, school_today
+
+ABSENCE_KINDS = (AttendanceKind.ABSENT, AttendanceKind.ILL, AttendanceKind.EXCUSED,
+                 AttendanceKind.LATE)
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeacherLesson:
+    lesson_id: int
+    date: dt.date  # where it shows today (the new date for a lesson moved here)
+    slot: int
+    starts_at: dt.time | None
+    ends_at: dt.time | None
+    class_name: str
+    subgroup: str | None
+    subject: str
+    room: str | None
+    status: LessonStatus
+    as_substitute: bool  # this teacher stands in for `teacher`
+    teacher: str  # the lesson's own teacher, "Орлова М. Г."
+    substitute: str | None  # who stands in, when it is someone else
+    moved_to_date: dt.date | None = None
+    moved_to_slot: int | None = None
+    moved_here: bool = False
+
+
+@dataclass(frozen=True)
+class TeacherDay:
+    staff_id: int
+    day: dt.date
+    lessons: tuple[TeacherLesson, ...]  # slot order
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    id: int
+    name: str
+    grade: int
+
+    @property
+    def gets_marks(self) -> bool:
+        return self.grade > 1  # 002 §5.5
+
+
+@dataclass(frozen=True)
+class StaffClasses:
+    staff_id: int
+    classes: tuple[ClassRef, ...]  # grade and name order
+
+
+@dataclass(frozen=True)
+class ClassView:
+    klass: ClassRef
+    subjects: tuple[SubjectRef, ...]  # the subjects this staff member may see, by name
+
+
+@dataclass(frozen=True)
+class StudentRef:
+    id: int
+    name: str  # "Иванов А."
+
+
+@dataclass(frozen=True)
+class ClassStudents:
+    klass: ClassRef
+    students: tuple[StudentRef, ...]  # surname order
+
+
+@dataclass(frozen=True)
+class StudentMarksRow:
+    student: StudentRef
+    marks: tuple[MarkValue, ...]  # date order
+    average: Decimal | None
+
+
+@dataclass(frozen=True)
+class ClassMarksTable:
+    klass: ClassRef
+    subject: SubjectRef
+    period: PeriodInfo | None
+    rows: tuple[StudentMarksRow, ...]  # surname order
+    previous: PeriodInfo | None = None
+    next: PeriodInfo | None = None
+
+
+@dataclass(frozen=True)
+class StudentSummary:
+    child: ChildRef
+    overview: PeriodOverview | None  # None: the grade has no reporting periods
+    absences: tuple[tuple[AttendanceKind, int], ...]  # every kind, ABSENCE_KINDS order
+
+    @property
+    def absences_total(self) -> int:
+        """Missed lessons (being late is not missing one)."""
+        return sum(n for kind, n in self.absences if kind != AttendanceKind.LATE)
+
+
+# --- today --------------------------------------------------------------------------------
+
+
+async def teacher_today(session: AsyncSession, account_id: int) -> TeacherDay:
+    """The staff member's lessons today (school-local date), as the teacher or as the
+    substitute, including lessons moved to today. Four statements after the access check."""
+    staff = await access.require_staff(session, account_id)
+    day = await school_today(session, staff.school_id)
+    bells = {r.slot: (r.starts_at, r.ends_at) for r in await session.execute(
+        select(BellSlot.slot, BellSlot.starts_at, BellSlot.ends_at)
+        .where(BellSlot.school_id == staff.school_id))}
+    teacher, substitute = aliased(Staff), aliased(Staff)
+    moved_here = and_(Lesson.status == LessonStatus.MOVED, Lesson.moved_to_date == day)
+    rows = (await session.execute(
+        select(Lesson.id, Lesson.date, Lesson.slot, Lesson.room, Lesson.status,
+               Lesson.teacher_id, Lesson.substitute_id, Lesson.moved_to_date,
+               Lesson.moved_to_slot, ClassGroup.name.label("class_name"),
+               Subgroup.name.label("subgroup"), Subject.name.label("subject"),
+               teacher.last_name.label("t_last"), teacher.first_name.label("t_first"),
+               teacher.middle_name.label("t_middle"),
+               substitute.last_name.label("s_last"), substitute.first_name.label("s_first"),
+               substitute.middle_name.label("s_middle"))
+        .join(ClassGroup, ClassGroup.id == Lesson.class_id)
+        .join(Subject, Subject.id == Lesson.subject_id)
+        .join(teacher, teacher.id == Lesson.teacher_id)
+        .outerjoin(substitute, substitute.id == Lesson.substitute_id)
+        .outerjoin(Subgroup, Subgroup.id == Lesson.subgroup_id)
+        .where(Lesson.school_id == staff.school_id,
+               or_(Lesson.teacher_id == staff.staff_id, Lesson.substitute_id == staff.staff_id),
+               or_(Lesson.date == day, moved_here))
+    )).all()
+    lessons: list[TeacherLesson] = []
+    for r in rows:
+        here = r.date != day  # only a lesson moved here from another day
+        slot = (r.moved_to_slot if r.moved_to_slot is not None else r.slot) if here else r.slot
+        bell = bells.get(slot, (None, None))
+        mine_as_sub = r.substitute_id == staff.staff_id and r.teacher_id != staff.staff_id
+        other_sub = (initials(r.s_last, r.s_first, r.s_middle)
+                     if r.s_last is not None and r.substitute_id != staff.staff_id else None)
+        moved_away = r.status == LessonStatus.MOVED and not here
+        lessons.append(TeacherLesson(
+            r.id, day, slot, bell[0], bell[1], r.class_name, r.subgroup, r.subject, r.room,
+            LessonStatus.SCHEDULED if here else r.status, mine_as_sub,
+            initials(r.t_last, r.t_first, r.t_middle), other_sub,
+            r.moved_to_date if moved_away else None, r.moved_to_slot if moved_away else None,
+            here))
+    lessons.sort(key=lambda v: (v.slot, v.moved_here, v.lesson_id))
+    return TeacherDay(staff.staff_id, day, tuple(lessons))
+
+
+# --- classes ------------------------------------------------------------------------------
+
+
+def _current_year(school_id: int, today: dt.date) -> ColumnElement[int]:
+    """The school's academic year that started last on or before today."""
+    return (select(AcademicYear.id)
+            .where(AcademicYear.school_id == school_id, AcademicYear.starts_on <= today)
+            .order_by(AcademicYear.starts_on.desc()).limit(1).scalar_subquery())
+
+
+async def visible_classes(session: AsyncSession, account_id: int) -> StaffClasses:
+    """Classes the staff member may open: all of the school for admins, deputies,
+    directors, clerks and inspectors; otherwise their own class and the classes they
+    teach (current academic year)."""
+    staff = await access.require_staff(session, account_id)
+    today = await school_today(session, staff.school_id)
+    conditions: list[ColumnElement[bool]] = [
+        ClassGroup.school_id == staff.school_id,
+        ClassGroup.academic_year_id == _current_year(staff.school_id, today),
+    ]
+    if not staff.school_wide:
+        conditions.append(or_(
+            ClassGroup.class_teacher_id == staff.staff_id,
+            exists().where(TeachingAssignment.class_id == ClassGroup.id,
+                           TeachingAssignment.staff_id == staff.staff_id)))
+    rows = (await session.execute(
+        select(ClassGroup.id, ClassGroup.name, ClassGroup.grade).where(*conditions)
+        .order_by(ClassGroup.grade, ClassGroup.name)
+    )).all()
+    return StaffClasses(staff.staff_id, tuple(ClassRef(r.id, r.name, r.grade) for r in rows))
+
+
+async def _class_ref(session: AsyncSession, granted: ClassAccess) -> ClassRef:
+    grade = await session.scalar(select(ClassGroup.grade)
+                                 .where(ClassGroup.id == granted.class_id))
+    return ClassRef(granted.class_id, granted.class_name, int(grade or 0))
+
+
+def _subject_filter(granted: ClassAccess) -> list[ColumnElement[bool]]:
+    if granted.subject_ids is None:
+        return []
+    return [Subject.id.in_(granted.subject_ids)]
+
+
+async def class_view(session: AsyncSession, account_id: int, class_id: int) -> ClassView:
+    """A class and the subjects of its curriculum this staff member may see."""
+    granted = await access.class_access(session, account_id, class_id)
+    klass = await _class_ref(session, granted)
+    rows = (await session.execute(
+        select(Subject.id, Subject.name, Subject.pass_fail)
+        .join(CurriculumItem, CurriculumItem.subject_id == Subject.id)
+        .where(CurriculumItem.class_id == class_id, *_subject_filter(granted))
+        .order_by(Subject.name)
+    )).all()
+    return ClassView(klass, tuple(SubjectRef(r.id, r.name, r.pass_fail) for r in rows))
+
+
+def _students_of(granted: ClassAccess, subject_id: int | None) -> list[ColumnElement[bool]]:
+    """Active students of the class; a teacher who teaches a subject only to subgroups sees
+    only their members (for `subject_id`, or any subject they teach here)."""
+    conditions: list[ColumnElement[bool]] = [Student.class_id == granted.class_id,
+                                             Student.status == StudentStatus.ACTIVE]
+    if granted.subject_ids is None:
+        return conditions
+    mine = [TeachingAssignment.staff_id == granted.staff.staff_id,
+            TeachingAssignment.class_id == granted.class_id]
+    if subject_id is not None:
+        mine.append(TeachingAssignment.subject_id == subject_id)
+    conditions.append(exists().where(
+        *mine,
+        or_(TeachingAssignment.subgroup_id.is_(None),
+            exists().where(SubgroupMember.subgroup_id == TeachingAssignment.subgroup_id,
+                           SubgroupMember.student_id == Student.id))))
+    return conditions
+
+
+def _student_ref(row_id: int, last: str, first: str | None) -> StudentRef:
+    return StudentRef(row_id, initials(last, first, None))
+
+
+async def class_students(session: AsyncSession, account_id: int,
+                         class_id: int) -> ClassStudents:
+    """The students of a class this staff member may open a summary of."""
+    granted = await access.class_access(session, account_id, class_id)
+    klass = await _class_ref(session, granted)
+    rows = (await session.execute(
+        select(Student.id, Student.last_name, Student.first_name)
+        .where(*_students_of(granted, None))
+        .order_by(Student.last_name, Student.first_name, Student.id)
+    )).all()
+    return ClassStudents(klass, tuple(_student_ref(r.id, r.last_name, r.first_name)
+                                      for r in rows))
+
+
+async def class_marks_table(session: AsyncSession, account_id: int, class_id: int,
+                            subject_id: int, period_id: int | None = None) -> ClassMarksTable:
+    """Every (visible) student's marks in one subject in a period (default: the current
+    one) with the weighted average. Six statements, however many marks."""
+    granted = await access.class_access(session, account_id, class_id)
+    if granted.subject_ids is not None and subject_id not in granted.subject_ids:
+        raise await access.deny(session, account_id, "subject", class_id=class_id,
+                                subject_id=subject_id)
+    subject = (await session.execute(
+        select(Subject.id, Subject.name, Subject.pass_fail)
+        .where(Subject.id == subject_id, Subject.school_id == granted.school_id)
+    )).one_or_none()
+    if subject is None:
+        raise await access.deny(session, account_id, "subject", subject_id=subject_id)
+    ref = SubjectRef(subject.id, subject.name, subject.pass_fail)
+    klass = await _class_ref(session, granted)
+    today = await school_today(session, granted.school_id)
+    terms = reporting_periods(await periods_for_grade(session, granted.school_id, klass.grade))
+    period = current_period(terms, today)
+    if period_id:
+        period = next((p for p in terms if p.id == period_id), None)
+        if period is None:
+            raise await access.deny(session, account_id, "period", class_id=class_id,
+                                    period_id=period_id)
+    if period is None or not klass.gets_marks:
+        return ClassMarksTable(klass, ref, period, ())
+    index = terms.index(period)
+    previous = terms[index - 1] if index > 0 else None
+    following = terms[index + 1] if index + 1 < len(terms) else None
+    students = (await session.execute(
+        select(Student.id, Student.last_name, Student.first_name)
+        .where(*_students_of(granted, subject_id))
+        .order_by(Student.last_name, Student.first_name, Student.id)
+    )).all()
+    marks = (await session.execute(
+        select(Mark.student_id, Mark.date, Mark.value, Mark.passed, Mark.weight)
+        .join(Student, Student.id == Mark.student_id)
+        .where(*_students_of(granted, subject_id), Mark.subject_id == subject_id,
+               Mark.deleted_at.is_(None), Mark.date.between(period.starts_on, period.ends_on))
+        .order_by(Mark.date, Mark.entered_at, Mark.id)
+    )).all()
+    by_student: dict[int, list[MarkValue]] = defaultdict(list)
+    for m in marks:
+        by_student[m.student_id].append(MarkValue(m.date, m.value, m.passed, m.weight))
+    rows = tuple(
+        StudentMarksRow(_student_ref(s.id, s.last_name, s.first_name),
+                        tuple(by_student[s.id]), weighted_average(by_student[s.id]))
+        for s in students)
+    return ClassMarksTable(klass, ref, period, rows, previous, following)
+
+
+# --- one student --------------------------------------------------------------------------
+
+
+async def student_summary(session: AsyncSession, account_id: int,
+                          student_id: int) -> StudentSummary:
+    """A staff member's look at one student in the current period: the marks and weighted
+    average per visible subject, and absences by kind (in visible subjects' lessons). The
+    read is audited by services.access."""
+    await access.require_staff(session, account_id)
+    granted = await access.student_access(session, account_id, student_id,
+                                          purpose="staff_summary")
+    try:
+        overview: PeriodOverview | None = await period_overview(session, granted)
+    except NoPeriod:
+        overview = None
+    counts: dict[AttendanceKind, int] = {}
+    if overview is not None:
+        period = overview.period
+        query = (select(Attendance.kind, func.count())
+                 .join(Lesson, Lesson.id == Attendance.lesson_id)
+                 .where(Attendance.student_id == student_id,
+                        Attendance.date.between(period.starts_on, period.ends_on))
+                 .group_by(Attendance.kind))
+        if granted.subject_ids is not None:
+            query = query.where(Lesson.subject_id.in_(granted.subject_ids))
+        counts = {kind: int(n) for kind, n in (await session.execute(query)).all()}
+    return StudentSummary(granted.child, overview,
+                          tuple((kind, counts.get(kind, 0)) for kind in ABSENCE_KINDS))
