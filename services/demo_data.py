@@ -246,7 +246,7 @@ INDIVIDUAL_HOMEWORK = {
 # --- the second school ------------------------------------------------------------------
 
 LYCEUM_STAFF = StaffSpec("ly", "Кравченко", "Елена", "Анатольевна", _CT, "12")
-LYCEUM_CLASS = ClassSpec("5А", 5, "А", "ly", 5, (
+LYCEUM_CLASS = ClassSpec("5Л", 5, "Л", "ly", 5, (
     ("Математика", 5, ("ly",)),
     ("Русский язык", 5, ("ly",)),
 ))

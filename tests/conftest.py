@@ -146,7 +146,7 @@ def dispatcher() -> Any:
     from bot.app import build_dispatcher
     from bot.settings import Settings
 
-    return build_dispatcher(async_sessionmaker(), Settings(_env_file=None,  # type: ignore[call-arg]
+    return build_dispatcher(async_sessionmaker(), Settings(_env_file=None,
                                                            bot_username="diary_demo_bot"))
 
 

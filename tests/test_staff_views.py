@@ -127,8 +127,8 @@ async def test_subject_teacher_sees_only_their_subject(bot_env: BotEnv) -> None:
     assert [r.alert for r in replies if r.alert] == ["Это недоступно."]
     assert "Русский язык" not in client.last_text
     assert await denied_count(bot_env, MATHS) == before + 1
-    # Nor is a 1А class they do not teach, nor the lyceum's 5А.
-    for forged in (await class_id(bot_env, "1А"), await class_id(bot_env, "5А", "Лицей № 5")):
+    # Nor is a 1А class they do not teach, nor the lyceum's 5Л.
+    for forged in (await class_id(bot_env, "1А"), await class_id(bot_env, "5Л", "Лицей № 5")):
         replies = await client.click(StaffCb(v="c", c=forged).pack())
         assert [r.alert for r in replies if r.alert] == ["Это недоступно."]
 
@@ -159,7 +159,7 @@ async def test_admin_sees_every_class_of_their_school_only(bot_env: BotEnv) -> N
     await client.press("Классы")
     opened = {int(b[1].split(":")[2]) for b in client.buttons() if b[1].startswith("sv:c:")}
     assert opened == school17
-    lyceum_class = await class_id(bot_env, "5А", "Лицей № 5")
+    lyceum_class = await class_id(bot_env, "5Л", "Лицей № 5")
     replies = await client.click(StaffCb(v="c", c=lyceum_class).pack())
     assert [r.alert for r in replies if r.alert] == ["Это недоступно."]
     lyceum_student = int(await bot_env.scalar("SELECT id FROM students WHERE class_id = :c "

@@ -267,7 +267,7 @@ async def test_english_client_gets_english_texts_and_dates(bot_env: BotEnv) -> N
 async def test_forged_students_are_refused_and_audited(bot_env: BotEnv) -> None:
     mine = await viewed_student(bot_env, GUARDIAN)
     classmate = await other_student(bot_env, "demo-school", "5А", mine)
-    lyceum = await other_student(bot_env, "demo-lyceum", "5А")
+    lyceum = await other_student(bot_env, "demo-lyceum", "5Л")
     client = bot_env.client(GUARDIAN)
     await client.send("/timetable")
     forged = [TtCb(v="d", s=classmate), TtCb(v="w", s=lyceum, d=20261123),

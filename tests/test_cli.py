@@ -1,0 +1,79 @@
+"""The `diary` command line: the contracts outside tools rely on, and a quick start-up
+(aiogram stays out of commands that never talk to Telegram)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import text
+
+from tests.conftest import Db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def diary(db: Db, *args: str) -> subprocess.CompletedProcess[str]:
+    # Runs the CLI in a fresh interpreter and reports whether aiogram got imported.
+    code = ("import sys; from bot.cli import main; rc = main(sys.argv[1:]); "
+            "print('AIOGRAM' if 'aiogram' in sys.modules else '', file=sys.stderr); "
+            "sys.exit(rc)")
+    env = {**os.environ, "DATABASE_URL": db.url, "LOG_LEVEL": "WARNING"}
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+async def test_codes_issue_json_contract(demo_db: Db) -> None:
+    result = diary(demo_db, "codes", "issue", "--class", "5А", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    async with demo_db.sessionmaker() as s:
+        students = await s.scalar(text(
+            "SELECT count(*) FROM students st JOIN classes c ON c.id = st.class_id "
+            "WHERE c.name = '5А' AND st.status = 'active'"))
+        stored = set(await s.scalars(text(
+            "SELECT code_hash FROM link_codes WHERE revoked_at IS NULL")))
+    assert len(rows) == students
+    assert {"student", "class", "kind", "code", "deep_link"} <= set(rows[0])
+    assert {r["class"] for r in rows} == {"5А"} and {r["kind"] for r in rows} == {"guardian"}
+    from services.linking import hash_code, normalize_code
+
+    assert {hash_code(normalize_code(r["code"])) for r in rows} == stored
+    assert "AIOGRAM" not in result.stderr
+
+
+async def test_codes_issue_pdf_and_unknown_class(demo_db: Db, tmp_path: Path) -> None:
+    pdf = tmp_path / "5a.pdf"
+    result = diary(demo_db, "codes", "issue", "--class", "5а", "--kind", "both",
+                   "--pdf", str(pdf))
+    assert result.returncode == 0, result.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert result.stdout.count("\tguardian\t") == result.stdout.count("\tstudent\t") > 20
+    missing = diary(demo_db, "codes", "issue", "--class", "9Я")
+    assert missing.returncode == 2 and "no class named 9Я" in missing.stderr
+
+
+async def test_seed_demo_twice_and_migrate(empty_db: Db) -> None:
+    first = diary(empty_db, "seed-demo")
+    assert first.returncode == 0 and "demo school created" in first.stdout, first.stderr
+    async with empty_db.sessionmaker() as s:
+        from services.demo_seed import demo_counts
+
+        before = await demo_counts(s)
+    second = diary(empty_db, "seed-demo")
+    assert "nothing added" in second.stdout
+    async with empty_db.sessionmaker() as s:
+        assert await demo_counts(s) == before
+    migrated = diary(empty_db, "migrate")
+    assert migrated.returncode == 0 and "revision" in migrated.stdout
+    assert "AIOGRAM" not in first.stderr + second.stderr + migrated.stderr
+
+
+def test_run_without_token_says_so() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "BOT_TOKEN" in result.stderr
