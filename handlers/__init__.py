@@ -6,6 +6,25 @@ from aiogram import Router
 
 
 def routers() -> list[Router]:
-    from handlers import codes, fallback, menu, settings, start
+    from handlers import (
+        attendance,
+        calendar,
+        codes,
+        fallback,
+        forecast,
+        homework,
+        marks,
+        menu,
+        notify_settings,
+        settings,
+        staff,
+        start,
+        teachers,
+        timetable,
+    )
 
-    return [start.router, menu.router, settings.router, codes.router, fallback.router]
+    return [start.router, menu.router, settings.router, codes.router,
+            timetable.router, homework.router, attendance.router, teachers.router,
+            marks.router, calendar.router, staff.router,
+            forecast.router, notify_settings.router,
+            fallback.router]

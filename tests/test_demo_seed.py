@@ -171,7 +171,7 @@ async def test_rows_never_cross_schools(seeded: Seeded) -> None:
         WHERE sc.external_id = 'demo-lyceum' GROUP BY c.name""")
     assert len(lyceum) == 1
     name, students, guardians, lessons, marks_count = lyceum[0]
-    assert (name, students, guardians) == ("5А", 5, 5)
+    assert (name, students, guardians) == ("5Л", 5, 5)
     assert lessons > 0 and marks_count > 0
 
 

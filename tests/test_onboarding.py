@@ -239,7 +239,7 @@ async def _denials(env: BotEnv) -> int:
 
 async def test_forged_callbacks_are_refused_and_audited(bot_env: BotEnv) -> None:
     stranger_id, _ = await _student(bot_env, offset=10)
-    lyceum_id, _ = await _student(bot_env, school="demo-lyceum")
+    lyceum_id, _ = await _student(bot_env, "5Л", school="demo-lyceum")
     guardian = bot_env.client(GUARDIAN)
     await guardian.send("/menu")
     forged = [ChildCb(student_id=stranger_id), ChildCb(student_id=lyceum_id),

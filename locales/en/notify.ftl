@@ -1,0 +1,31 @@
+# Push settings (handlers/notify_settings.py).
+notify-title = 🔔 <b>Notifications</b>
+notify-mode-instant = Mode: instantly, as soon as something changes in the diary
+notify-mode-digest = Mode: one digest a day, at { $time }
+notify-quiet = Quiet hours: { $start }–{ $end } school time — night notifications arrive as one summary in the morning
+notify-quiet-off = Quiet hours: off
+notify-privacy-on = Marks in notifications are hidden under a spoiler
+notify-privacy-off = Marks in notifications are shown
+notify-muted = Switched off: { $kinds }
+notify-muted-subjects = No notifications for these subjects ({ $name }): { $subjects }
+notify-hint = <i>Notices that access has ended always arrive.</i>
+notify-kind-marks = Marks
+notify-kind-timetable = Timetable
+notify-kind-homework = Homework
+notify-kind-forecast = Forecast
+notify-kind-notices = Notices
+notify-btn-instant = Instantly
+notify-btn-digest = Daily digest
+notify-btn-quiet-off = No quiet hours
+notify-btn-quiet = 🌙 { $start }–{ $end }
+notify-btn-kind-on = 🔔 { $kind }
+notify-btn-kind-off = 🔕 { $kind }
+notify-btn-privacy-on = 🙈 Hide marks: yes
+notify-btn-privacy-off = 👁 Hide marks: no
+notify-btn-subjects = 📚 Subjects: { $name }
+notify-btn-settings = ⬅️ Settings
+notify-btn-subject-on = 🔔 { $subject }
+notify-btn-subject-off = 🔕 { $subject }
+notify-subjects-title = 📚 <b>Notifications by subject</b> — { $name }
+    Tap a subject to switch its notifications off or back on.
+notify-subjects-empty = No subjects found.

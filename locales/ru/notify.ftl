@@ -1,0 +1,31 @@
+# Push settings (handlers/notify_settings.py).
+notify-title = 🔔 <b>Уведомления</b>
+notify-mode-instant = Режим: сразу, как только в дневнике что-то изменилось
+notify-mode-digest = Режим: одна сводка в день, в { $time }
+notify-quiet = Тихие часы: { $start }–{ $end } по времени школы — ночные уведомления придут одной сводкой утром
+notify-quiet-off = Тихие часы: выключены
+notify-privacy-on = Оценки в уведомлениях скрыты под спойлером
+notify-privacy-off = Оценки в уведомлениях видны сразу
+notify-muted = Выключено: { $kinds }
+notify-muted-subjects = Без уведомлений по предметам ({ $name }): { $subjects }
+notify-hint = <i>Сообщения о закрытии доступа приходят всегда.</i>
+notify-kind-marks = Оценки
+notify-kind-timetable = Расписание
+notify-kind-homework = Домашние задания
+notify-kind-forecast = Прогноз
+notify-kind-notices = Объявления
+notify-btn-instant = Сразу
+notify-btn-digest = Сводка раз в день
+notify-btn-quiet-off = Без тихих часов
+notify-btn-quiet = 🌙 { $start }–{ $end }
+notify-btn-kind-on = 🔔 { $kind }
+notify-btn-kind-off = 🔕 { $kind }
+notify-btn-privacy-on = 🙈 Скрывать оценки: да
+notify-btn-privacy-off = 👁 Скрывать оценки: нет
+notify-btn-subjects = 📚 Предметы: { $name }
+notify-btn-settings = ⬅️ Настройки
+notify-btn-subject-on = 🔔 { $subject }
+notify-btn-subject-off = 🔕 { $subject }
+notify-subjects-title = 📚 <b>Уведомления по предметам</b> — { $name }
+    Нажмите на предмет, чтобы выключить или снова включить уведомления о нём.
+notify-subjects-empty = Предметов не найдено.

@@ -1,0 +1,175 @@
+"""Who hears about an event, and when: the producer side of pushes.
+
+Called inside the event's own transaction (journal writes, linking, scheduled jobs). For
+every recipient chat it applies that chat's preferences (muted kinds and subjects → no row;
+quiet hours and digests → a later `due_at`; privacy mode → `hide_values` in the payload)
+and writes one outbox row through `services.outbox.enqueue`, keyed so a re-sent event
+never queues twice.
+
+Family recipients of a student: live guardian links with consent given and the student's
+own link; the account must be active (not blocked the bot) and the student active.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services import clock, outbox, preferences
+from services.models import (
+    Account,
+    AccountLink,
+    LinkKind,
+    School,
+    Staff,
+    Student,
+    StudentStatus,
+)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    account_id: int
+    chat_id: int
+    locale: str
+    student_id: int | None  # the child the push is about (None for staff pushes)
+    student_name: str  # the child's first name
+    link_kind: LinkKind
+
+
+@dataclass(frozen=True)
+class SchoolClock:
+    """What the producer needs of a school to time a push."""
+
+    school_id: int
+    timezone: str
+    quiet_start: dt.time
+    quiet_end: dt.time
+    backfill_days: int
+
+    def today(self) -> dt.date:
+        return clock.today(self.timezone)
+
+
+async def school_clock(session: AsyncSession, school_id: int) -> SchoolClock:
+    row = (await session.execute(
+        select(School.id, School.timezone, School.quiet_start, School.quiet_end,
+               School.backfill_days).where(School.id == school_id)
+    )).one()
+    return SchoolClock(row.id, row.timezone, row.quiet_start, row.quiet_end, row.backfill_days)
+
+
+async def family_recipients(session: AsyncSession, student_ids: Iterable[int], *,
+                            students_only: bool = False) -> dict[int, list[Recipient]]:
+    """The chats that hear about each student (one query)."""
+    ids = sorted(set(student_ids))
+    if not ids:
+        return {}
+    kinds = [LinkKind.STUDENT] if students_only else [LinkKind.GUARDIAN, LinkKind.STUDENT]
+    rows = (await session.execute(
+        select(AccountLink.account_id, AccountLink.kind, AccountLink.student_id,
+               Account.chat_id, Account.locale, Student.first_name)
+        .join(Account, Account.id == AccountLink.account_id)
+        .join(Student, Student.id == AccountLink.student_id)
+        .where(AccountLink.student_id.in_(ids), AccountLink.kind.in_(kinds),
+               AccountLink.revoked_at.is_(None), AccountLink.consent_pending.is_(False),
+               Account.is_active, Student.status == StudentStatus.ACTIVE)
+        .order_by(AccountLink.student_id, AccountLink.account_id)
+    )).all()
+    result: dict[int, list[Recipient]] = defaultdict(list)
+    for r in rows:
+        result[r.student_id].append(Recipient(r.account_id, r.chat_id, r.locale, r.student_id,
+                                              r.first_name, r.kind))
+    return dict(result)
+
+
+async def staff_recipients(session: AsyncSession,
+                           staff_ids: Iterable[int]) -> dict[int, list[Recipient]]:
+    """The chats linked to each staff member (one query)."""
+    ids = sorted(set(staff_ids))
+    if not ids:
+        return {}
+    rows = (await session.execute(
+        select(AccountLink.account_id, AccountLink.staff_id, Account.chat_id, Account.locale)
+        .join(Account, Account.id == AccountLink.account_id)
+        .join(Staff, Staff.id == AccountLink.staff_id)
+        .where(AccountLink.staff_id.in_(ids), AccountLink.kind == LinkKind.STAFF,
+               AccountLink.revoked_at.is_(None), Account.is_active, Staff.is_active)
+    )).all()
+    result: dict[int, list[Recipient]] = defaultdict(list)
+    for r in rows:
+        result[r.staff_id].append(Recipient(r.account_id, r.chat_id, r.locale, None, "",
+                                            LinkKind.STAFF))
+    return dict(result)
+
+
+@dataclass(frozen=True)
+class Push:
+    """One event about one student (or one staff member's chats): what to send."""
+
+    kind: str
+    payload: dict[str, Any]
+    key: str  # the event's dedupe key; the recipient's account id is appended
+    subject_id: int | None = None
+    urgent: bool = False
+
+
+async def deliver_to(session: AsyncSession, school: SchoolClock,
+                     targets: Sequence[tuple[Recipient, Push]], *,
+                     event_at: dt.datetime | None = None) -> int:
+    """Queue each (recipient, push) per the recipient's preferences; returns rows queued."""
+    if not targets:
+        return 0
+    now = clock.now()
+    prefs = await preferences.preferences_many(
+        session, {(r.account_id, r.student_id) for r, _ in targets})
+    queued = 0
+    for recipient, push in targets:
+        pref = prefs[(recipient.account_id, recipient.student_id)]
+        if not push.urgent and not pref.wants(push.kind, push.subject_id):
+            continue
+        payload = dict(push.payload)
+        if recipient.student_id is not None:
+            payload.setdefault("student", recipient.student_name)
+        payload["hide_values"] = pref.hide_values
+        due = preferences.due_at(pref, now=now, timezone=school.timezone,
+                                 school_quiet_start=school.quiet_start,
+                                 school_quiet_end=school.quiet_end, urgent=push.urgent)
+        if await outbox.enqueue(
+            session, account_id=recipient.account_id, chat_id=recipient.chat_id,
+            kind=push.kind, payload=payload, dedupe_key=f"{push.key}:{recipient.account_id}",
+            student_id=recipient.student_id, subject_id=push.subject_id, due_at=due,
+            event_at=event_at or now, urgent=push.urgent,
+        ):
+            queued += 1
+    return queued
+
+
+async def notify_students(session: AsyncSession, school: SchoolClock,
+                          pushes: Sequence[tuple[int, Push]], *, students_only: bool = False,
+                          event_at: dt.datetime | None = None) -> int:
+    """Queue pushes about students to their families: [(student id, push)]. The push key
+    should name the student when one event concerns several students."""
+    recipients = await family_recipients(session, (s for s, _ in pushes),
+                                         students_only=students_only)
+    targets = [(r, push) for student_id, push in pushes for r in recipients.get(student_id, [])]
+    return await deliver_to(session, school, targets, event_at=event_at)
+
+
+async def notify_student(session: AsyncSession, school: SchoolClock, student_id: int,
+                         push: Push, *, event_at: dt.datetime | None = None) -> int:
+    return await notify_students(session, school, [(student_id, push)], event_at=event_at)
+
+
+async def notify_staff(session: AsyncSession, school: SchoolClock,
+                       pushes: Sequence[tuple[int, Push]]) -> int:
+    """Queue pushes to staff members' chats: [(staff id, push)]."""
+    recipients = await staff_recipients(session, (s for s, _ in pushes))
+    targets = [(r, push) for staff_id, push in pushes for r in recipients.get(staff_id, [])]
+    return await deliver_to(session, school, targets)
