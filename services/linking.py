@@ -31,6 +31,7 @@ from services.models import (
     NotificationStatus,
     School,
     Staff,
+    StaffRoleKind,
     Student,
     StudentClassHistory,
     StudentStatus,
@@ -216,6 +217,38 @@ async def issue_staff_code(session: AsyncSession, staff_id: int,
                 kind="staff", target_staff_id=staff_id)
     return IssuedCode(None, staff_id, f"{staff.last_name} {staff.first_name}", None,
                       LinkKind.STAFF, format_code(code), code, expires_at)
+
+
+STAFF_CODE_ISSUERS = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY,
+                                StaffRoleKind.DIRECTOR})
+
+
+async def staff_without_account(session: AsyncSession,
+                                account_id: int) -> list[tuple[int, str]]:
+    """Colleagues an admin may issue a staff code to: (staff id, name), unlinked first."""
+    staff = (await load_roles(session, account_id)).staff
+    if staff is None or not staff.roles & STAFF_CODE_ISSUERS:
+        return []
+    linked = (select(AccountLink.staff_id)
+              .where(AccountLink.staff_id == Staff.id, AccountLink.revoked_at.is_(None))
+              .exists())
+    rows = await session.execute(
+        select(Staff.id, Staff.last_name, Staff.first_name)
+        .where(Staff.school_id == staff.school_id, Staff.is_active, ~linked)
+        .order_by(Staff.last_name, Staff.first_name)
+    )
+    return [(r.id, f"{r.last_name} {r.first_name}") for r in rows]
+
+
+async def issue_staff_code_as(session: AsyncSession, account_id: int,
+                              staff_id: int) -> IssuedCode:
+    """A staff code issued in the bot by an admin of the same school."""
+    issuer = (await load_roles(session, account_id)).staff
+    target = await session.get(Staff, staff_id)
+    if (issuer is None or not issuer.roles & STAFF_CODE_ISSUERS or target is None
+            or target.school_id != issuer.school_id):
+        raise await deny(session, account_id, "issue_staff_code", target_staff_id=staff_id)
+    return await issue_staff_code(session, staff_id, issued_by_id=issuer.staff_id)
 
 
 async def revoke_student_codes(session: AsyncSession, student_id: int) -> None:

@@ -395,3 +395,26 @@ async def test_student_sees_only_themself(bot_env: BotEnv) -> None:
         "SELECT l.student_id FROM account_links l JOIN accounts a ON a.id = l.account_id "
         "WHERE a.telegram_id = :t", t=STUDENT)
     assert own is not None
+
+
+async def test_admin_issues_a_staff_code_in_the_bot(bot_env: BotEnv) -> None:
+    from handlers.codes import StaffCodeCb
+
+    admin = bot_env.client(ADMIN)
+    await admin.send("/menu")
+    await admin.press("Коды доступа")
+    await admin.press("Коды для сотрудников")
+    colleague = admin.buttons()[0][0]
+    await admin.press(colleague)
+    text_ = admin.last_text
+    assert colleague in text_ and "t.me/diary_demo_bot?start=" in text_ and "72 ч" in text_
+    payload = text_.split("?start=")[1].split()[0]
+    newcomer = bot_env.client(NEW_PARENT)
+    assert "сотрудник" in (await newcomer.send(f"/start {payload}"))[0].text
+    # A class teacher is not an admin; the other school's staff are out of reach.
+    lyceum_staff = await bot_env.scalar(
+        "SELECT s.id FROM staff s JOIN schools sc ON sc.id = s.school_id "
+        "WHERE sc.external_id = 'demo-lyceum' LIMIT 1")
+    for user, staff_id in ((CLASS_TEACHER, 1), (ADMIN, lyceum_staff)):
+        replies = await bot_env.client(user).click(StaffCodeCb(staff_id=staff_id).pack())
+        assert replies[-1].alert == "Это недоступно."
