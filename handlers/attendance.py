@@ -103,19 +103,12 @@ async def show_report(target: Message | CallbackQuery, session: AsyncSession,
 
 
 @router.message(Command("attendance"))
-async def on_attendance_command(message: Message, session: AsyncSession,
-                                account: AccountInfo, t: Translator) -> None:
-    granted = await student_for_view(message, session, account, t)
-    if granted is not None:
-        await show_report(message, session, granted, t)
-
-
 @router.callback_query(MenuCb.filter(F.area == "attendance"))
-async def on_attendance_menu(query: CallbackQuery, session: AsyncSession,
-                             account: AccountInfo, t: Translator) -> None:
-    granted = await student_for_view(query, session, account, t)
+async def on_attendance_entry(target: Message | CallbackQuery, session: AsyncSession,
+                              account: AccountInfo, t: Translator) -> None:
+    granted = await student_for_view(target, session, account, t)
     if granted is not None:
-        await show_report(query, session, granted, t)
+        await show_report(target, session, granted, t)
 
 
 @router.callback_query(AtCb.filter())

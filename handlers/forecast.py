@@ -86,15 +86,10 @@ async def show_forecast(target: Message | CallbackQuery, session: AsyncSession,
 
 
 @router.message(Command("forecast"))
-async def on_forecast_command(message: Message, session: AsyncSession, account: AccountInfo,
-                              t: Translator) -> None:
-    await show_forecast(message, session, account, t)
-
-
 @router.callback_query(MenuCb.filter(F.area == "forecast"))
-async def on_forecast(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
-                      t: Translator) -> None:
-    await show_forecast(query, session, account, t)
+async def on_forecast_entry(target: Message | CallbackQuery, session: AsyncSession,
+                            account: AccountInfo, t: Translator) -> None:
+    await show_forecast(target, session, account, t)
 
 
 @router.callback_query(ForecastCb.filter())

@@ -179,19 +179,12 @@ async def show_topics(query: CallbackQuery, session: AsyncSession, account: Acco
 
 
 @router.message(Command("homework"))
-async def on_homework_command(message: Message, session: AsyncSession, account: AccountInfo,
-                              t: Translator) -> None:
-    granted = await student_for_view(message, session, account, t)
-    if granted is not None:
-        await show_day(message, session, granted, t, None)
-
-
 @router.callback_query(MenuCb.filter(F.area == "homework"))
-async def on_homework_menu(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
-                           t: Translator) -> None:
-    granted = await student_for_view(query, session, account, t)
+async def on_homework_entry(target: Message | CallbackQuery, session: AsyncSession,
+                            account: AccountInfo, t: Translator) -> None:
+    granted = await student_for_view(target, session, account, t)
     if granted is not None:
-        await show_day(query, session, granted, t, None)
+        await show_day(target, session, granted, t, None)
 
 
 @router.callback_query(HwCb.filter())

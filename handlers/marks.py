@@ -266,15 +266,10 @@ async def show_recent(target: Message | CallbackQuery, session: AsyncSession,
 
 
 @router.message(Command("marks"))
-async def on_marks_command(message: Message, session: AsyncSession, account: AccountInfo,
-                           t: Translator) -> None:
-    await show_recent(message, session, account, t)
-
-
 @router.callback_query(MenuCb.filter(F.area == "marks"))
-async def on_marks_menu(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
-                        t: Translator) -> None:
-    await show_recent(query, session, account, t)
+async def on_marks_entry(target: Message | CallbackQuery, session: AsyncSession,
+                         account: AccountInfo, t: Translator) -> None:
+    await show_recent(target, session, account, t)
 
 
 @router.callback_query(MarksCb.filter(F.v == "r"))

@@ -91,20 +91,15 @@ async def show_menu(target: Message | CallbackQuery, session: AsyncSession,
 
 
 @router.message(Command("menu"))
-async def on_menu(message: Message, session: AsyncSession, account: AccountInfo,
+@router.callback_query(MenuCb.filter(F.area == "menu"))
+async def on_menu(target: Message | CallbackQuery, session: AsyncSession, account: AccountInfo,
                   t: Translator) -> None:
-    await show_menu(message, session, account, t)
+    await show_menu(target, session, account, t)
 
 
 @router.message(Command("help"))
 async def on_help(message: Message, t: Translator) -> None:
     await message.answer(t("help-text"))
-
-
-@router.callback_query(MenuCb.filter(F.area == "menu"))
-async def on_menu_button(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
-                         t: Translator) -> None:
-    await show_menu(query, session, account, t)
 
 
 @router.callback_query(MenuCb.filter(F.area == "children"))

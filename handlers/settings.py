@@ -52,15 +52,10 @@ async def show_settings(target: Message | CallbackQuery, session: AsyncSession,
 
 
 @router.message(Command("settings"))
-async def on_settings_command(message: Message, session: AsyncSession, account: AccountInfo,
-                              t: Translator) -> None:
-    await show_settings(message, session, account, t)
-
-
 @router.callback_query(MenuCb.filter(F.area == "settings"))
-async def on_settings(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
+async def on_settings(target: Message | CallbackQuery, session: AsyncSession, account: AccountInfo,
                       t: Translator) -> None:
-    await show_settings(query, session, account, t)
+    await show_settings(target, session, account, t)
 
 
 @router.callback_query(SetCb.filter(F.action == "lang"))

@@ -49,16 +49,9 @@ async def show_teachers(target: Message | CallbackQuery, session: AsyncSession,
 
 
 @router.message(Command("teachers"))
-async def on_teachers_command(message: Message, session: AsyncSession, account: AccountInfo,
-                              t: Translator) -> None:
-    granted = await student_for_view(message, session, account, t)
-    if granted is not None:
-        await show_teachers(message, session, granted, t)
-
-
 @router.callback_query(MenuCb.filter(F.area == "teachers"))
-async def on_teachers_menu(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
-                           t: Translator) -> None:
-    granted = await student_for_view(query, session, account, t)
+async def on_teachers(target: Message | CallbackQuery, session: AsyncSession,
+                      account: AccountInfo, t: Translator) -> None:
+    granted = await student_for_view(target, session, account, t)
     if granted is not None:
-        await show_teachers(query, session, granted, t)
+        await show_teachers(target, session, granted, t)

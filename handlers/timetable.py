@@ -231,19 +231,12 @@ async def show_day(target: Message | CallbackQuery, session: AsyncSession,
 
 
 @router.message(Command("timetable"))
-async def on_timetable_command(message: Message, session: AsyncSession, account: AccountInfo,
-                               t: Translator) -> None:
-    granted = await student_for_view(message, session, account, t)
-    if granted is not None:
-        await show_day(message, session, granted, t, None)
-
-
 @router.callback_query(MenuCb.filter(F.area == "timetable"))
-async def on_timetable_menu(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
-                            t: Translator) -> None:
-    granted = await student_for_view(query, session, account, t)
+async def on_timetable_entry(target: Message | CallbackQuery, session: AsyncSession,
+                             account: AccountInfo, t: Translator) -> None:
+    granted = await student_for_view(target, session, account, t)
     if granted is not None:
-        await show_day(query, session, granted, t, None)
+        await show_day(target, session, granted, t, None)
 
 
 @router.callback_query(TtCb.filter())
