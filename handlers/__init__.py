@@ -10,6 +10,7 @@ def routers() -> list[Router]:
         attendance,
         calendar,
         codes,
+        errors,
         fallback,
         forecast,
         homework,
@@ -23,7 +24,7 @@ def routers() -> list[Router]:
         timetable,
     )
 
-    return [start.router, menu.router, settings.router, codes.router,
+    return [errors.router, start.router, menu.router, settings.router, codes.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
             forecast.router, notify_settings.router,

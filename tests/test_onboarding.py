@@ -418,3 +418,17 @@ async def test_admin_issues_a_staff_code_in_the_bot(bot_env: BotEnv) -> None:
     for user, staff_id in ((CLASS_TEACHER, 1), (ADMIN, lyceum_staff)):
         replies = await bot_env.client(user).click(StaffCodeCb(staff_id=staff_id).pack())
         assert replies[-1].alert == "Это недоступно."
+
+
+async def test_an_outage_gets_an_apology_not_silence(bot_env: BotEnv, caplog) -> None:  # type: ignore[no-untyped-def]
+    from services.db import make_engine, make_sessionmaker
+
+    broken = make_engine(bot_env.db.url.replace("/t_", "/missing_t_"))
+    bot_env.dp["sessionmaker"] = make_sessionmaker(broken)
+    try:
+        replies = await bot_env.client(GUARDIAN).send("/menu")
+    finally:
+        bot_env.dp["sessionmaker"] = bot_env.db.sessionmaker
+        await broken.dispose()
+    assert replies[-1].text == "Что-то пошло не так. Попробуйте ещё раз чуть позже."
+    assert any(r.levelno == logging.ERROR for r in caplog.records)
