@@ -1,4 +1,4 @@
-"""`diary run`: long polling, the scheduler (jobs and delivery) and clean shutdown."""
+"""`diary run`: long polling, the delivery worker, the scheduled jobs, clean shutdown."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 async def run_polling(settings: Settings, url: str) -> None:
-    from bot.delivery import deliver_once
+    from bot.delivery import DeliveryWorker
     from bot.scheduler import build_scheduler
 
     engine = make_engine(url)
@@ -24,18 +24,19 @@ async def run_polling(settings: Settings, url: str) -> None:
     assert settings.bot_token
     bot = build_bot(settings.bot_token, api_url=settings.telegram_api_url)
     dp = build_dispatcher(sessionmaker, settings)
-
-    async def deliver() -> None:
-        await deliver_once(bot, sessionmaker)
-
-    scheduler = build_scheduler(sessionmaker, deliver=deliver)
+    # The worker runs beside polling (not as a scheduler tick) so it keeps Telegram's
+    # 30 messages a second busy; several processes share the queue safely.
+    stop = asyncio.Event()
+    worker = asyncio.create_task(DeliveryWorker(bot, sessionmaker).run_forever(stop))
+    scheduler = build_scheduler(sessionmaker)
     try:
         await register_commands(bot)
         scheduler.start()
         log.info("bot started")
-        await dp.start_polling(bot, handle_signals=True)
+        await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
     finally:
+        stop.set()
         scheduler.shutdown(wait=False)
+        await worker
         await bot.session.close()
         await engine.dispose()
-        await asyncio.sleep(0)

@@ -1,0 +1,71 @@
+"""`diary run` as a real process: it long-polls a local fake Bot API server, answers a
+parent, delivers a push written by the journal, and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from bot.fake_telegram import FakeTelegram
+from services import journal
+from tests.conftest import DEMO_TODAY, Db
+
+ROOT = Path(__file__).resolve().parent.parent
+GUARDIAN = 1001
+
+
+async def _wait_for(predicate: Any, proc: asyncio.subprocess.Process, seconds: float) -> None:
+    for _ in range(int(seconds / 0.1)):
+        if predicate():
+            return
+        assert proc.returncode is None, "diary run exited early"
+        await asyncio.sleep(0.1)
+    raise AssertionError("timed out waiting for the bot")
+
+
+async def _add_mark_for_active_child(db: Db) -> None:
+    async with db.sessionmaker.begin() as s:
+        row = (await s.execute(text(
+            "SELECT a.active_student_id AS student, sub.id AS subject, w.id AS work_type "
+            "FROM accounts a, subjects sub, work_types w, schools sc "
+            "WHERE a.telegram_id = :t AND sc.external_id = 'demo-school' "
+            "AND sub.school_id = sc.id AND sub.name = 'Математика' "
+            "AND w.school_id = sc.id AND w.code = 'test'"), {"t": GUARDIAN})).one()
+        await journal.add_mark(s, student_id=row.student, subject_id=row.subject,
+                               work_type_id=row.work_type, date=DEMO_TODAY, value=5)
+
+
+async def test_diary_run_answers_delivers_and_stops(demo_db: Db) -> None:
+    tg = FakeTelegram()
+    url = await tg.start()
+    env = {**os.environ, "BOT_TOKEN": "42:TEST", "TELEGRAM_API_URL": url,
+           "DATABASE_URL": demo_db.url, "LOG_LEVEL": "WARNING"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        tg.push_message(GUARDIAN, "/menu")
+        await _wait_for(lambda: tg.sent("sendMessage", chat_id=GUARDIAN), proc, 60)
+        await asyncio.sleep(1.1)  # one message a second into a chat
+        await _add_mark_for_active_child(demo_db)
+        await _wait_for(lambda: len(tg.sent("sendMessage", chat_id=GUARDIAN)) >= 2, proc, 30)
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await tg.stop()
+    menu, push = (r.params["text"] for r in tg.sent("sendMessage", chat_id=GUARDIAN))
+    assert "Михаил Петров, 5А" in menu
+    assert "Математика" in push and "5" in push
+    async with demo_db.sessionmaker() as s:
+        assert await s.scalar(text(
+            "SELECT count(*) FROM notifications WHERE chat_id = :c AND status = 'sent'"),
+            {"c": GUARDIAN}) == 1
+    assert tg.count_429 == 0
