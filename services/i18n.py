@@ -18,7 +18,7 @@ DEFAULT_LOCALE = "ru"
 
 
 class Translator:
-    """`t("marks-title", count=3)` → text in one locale; falls back to Russian."""
+    """`t("codes-issued", klass="5А", count=3)` → text in one locale; falls back to Russian."""
 
     def __init__(self, locale: str) -> None:
         self.locale = locale if locale in LOCALES else DEFAULT_LOCALE
