@@ -26,7 +26,9 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: object) -> AsyncEngine:
-    return create_async_engine(normalize_url(url), pool_pre_ping=True, **kwargs)
+    # hide_parameters: SQL errors and logs never carry the values (names, marks) bound in.
+    return create_async_engine(normalize_url(url), pool_pre_ping=True, hide_parameters=True,
+                               **kwargs)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
