@@ -1,0 +1,148 @@
+"""Every kind of callback the bot has, forged to name another family's child, another
+class or another school: a short "not available", nothing changes, the refusal is audited.
+A new kind of callback without a forged case here fails `test_every_callback_is_covered`."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+from aiogram.filters.callback_data import CallbackData
+
+import handlers
+from handlers.attendance import AtCb
+from handlers.codes import CodesCb, StaffCodeCb
+from handlers.forecast import ForecastCb
+from handlers.homework import HwCb
+from handlers.marks import MarksCb
+from handlers.menu import ChildCb, MenuCb
+from handlers.notify_settings import NotifyCb
+from handlers.settings import SetCb
+from handlers.staff import StaffCb
+from handlers.start import ConsentCb
+from handlers.timetable import ScheduledTestsCb, TtCb
+from tests.conftest import BotEnv
+
+GUARDIAN, MATH_TEACHER, CLASS_TEACHER = 1001, 2002, 2001
+NOT_AVAILABLE = "Это недоступно."
+# Tables whose rows a refused callback must leave exactly as they were.
+WATCHED = ("account_links", "consents", "link_codes", "notification_preferences",
+           "notifications", "accounts", "guardians")
+
+
+async def _ids(env: BotEnv) -> dict[str, int]:
+    async def one(sql: str) -> int:
+        return int(await env.scalar(sql))
+
+    return {
+        # A 5А classmate of the guardian's child: same class, another family.
+        "stranger": await one(
+            "SELECT s.id FROM students s JOIN classes c ON c.id = s.class_id "
+            "WHERE c.name = '5А' AND s.id NOT IN (SELECT student_id FROM account_links "
+            "WHERE student_id IS NOT NULL) ORDER BY s.id LIMIT 1"),
+        "lyceum": await one(
+            "SELECT s.id FROM students s JOIN schools sc ON sc.id = s.school_id "
+            "WHERE sc.external_id = 'demo-lyceum' ORDER BY s.id LIMIT 1"),
+        "lyceum_class": await one(
+            "SELECT c.id FROM classes c JOIN schools sc ON sc.id = c.school_id "
+            "WHERE sc.external_id = 'demo-lyceum' LIMIT 1"),
+        "class_1a": await one("SELECT id FROM classes WHERE name = '1А'"),
+        "pupil_1a": await one(
+            "SELECT s.id FROM students s JOIN classes c ON c.id = s.class_id "
+            "WHERE c.name = '1А' AND s.id NOT IN (SELECT student_id FROM account_links "
+            "WHERE student_id IS NOT NULL) ORDER BY s.id LIMIT 1"),
+        "class_7b": await one("SELECT id FROM classes WHERE name = '7Б'"),
+        "lyceum_staff": await one(
+            "SELECT s.id FROM staff s JOIN schools sc ON sc.id = s.school_id "
+            "WHERE sc.external_id = 'demo-lyceum' LIMIT 1"),
+        "russian": await one(
+            "SELECT s.id FROM subjects s JOIN schools sc ON sc.id = s.school_id "
+            "WHERE sc.external_id = 'demo-school' AND s.name = 'Русский язык'"),
+    }
+
+
+def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData]]:
+    """(who clicks, what they forged). Each student-bearing view is forged both with a
+    classmate of another family and with a student of another school."""
+    cases: list[tuple[int, CallbackData]] = []
+    for s in (ids["stranger"], ids["lyceum"]):
+        cases += [(GUARDIAN, cb) for cb in (
+            ChildCb(student_id=s), ConsentCb(student_id=s, accept=True),
+            SetCb(action="unlink-ask", s=s), SetCb(action="unlink", s=s),
+            SetCb(action="withdraw", s=s),
+            TtCb(v="d", s=s), TtCb(v="w", s=s, d=20261123), ScheduledTestsCb(s=s),
+            HwCb(v="d", s=s), HwCb(v="l", s=s), HwCb(v="j", s=s, j=ids["russian"]),
+            HwCb(v="t", s=s, j=ids["russian"]), AtCb(v="p", s=s), AtCb(v="w", s=s),
+            MarksCb(v="r", s=s), MarksCb(v="s", s=s), MarksCb(v="m", s=s, j=ids["russian"]),
+            MarksCb(v="c", s=s, j=ids["russian"]), MarksCb(v="o", s=s),
+            MarksCb(v="f", s=s), ForecastCb(s=s), NotifyCb(a="subj", s=s),
+            NotifyCb(a="ms", v=str(ids["russian"]), s=s),
+        )]
+    cases += [
+        # A subject teacher: another subject in their own class, a class they don't teach,
+        # another school's class.
+        (MATH_TEACHER, StaffCb(v="t", c=ids["class_7b"], j=ids["russian"])),
+        (MATH_TEACHER, StaffCb(v="c", c=ids["class_1a"])),
+        (MATH_TEACHER, StaffCb(v="l", c=ids["lyceum_class"])),
+        (MATH_TEACHER, StaffCb(v="u", s=ids["pupil_1a"])),
+        (MATH_TEACHER, StaffCb(v="u", s=ids["lyceum"])),
+        (MATH_TEACHER, CodesCb(class_id=ids["class_7b"])),
+        (MATH_TEACHER, StaffCodeCb(staff_id=ids["lyceum_staff"])),
+        (CLASS_TEACHER, CodesCb(class_id=ids["lyceum_class"])),
+        # A guardian is not staff.
+        (GUARDIAN, StaffCb(v="c", c=ids["class_7b"])),
+        (GUARDIAN, CodesCb(class_id=ids["class_7b"])),
+        (GUARDIAN, MenuCb(area="codes")),
+    ]
+    return cases
+
+
+def _callback_classes() -> set[type[CallbackData]]:
+    found = set()
+    for module in pkgutil.iter_modules(handlers.__path__):
+        mod = importlib.import_module(f"handlers.{module.name}")
+        found |= {v for v in vars(mod).values()
+                  if isinstance(v, type) and issubclass(v, CallbackData) and v is not CallbackData
+                  and v.__module__ == mod.__name__}
+    return found
+
+
+async def _snapshot(env: BotEnv) -> dict[str, Any]:
+    return {table: await env.scalar(
+        f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t")
+        for table in WATCHED}
+
+
+def test_every_callback_is_covered() -> None:
+    ids = dict.fromkeys(("stranger", "lyceum", "lyceum_class", "class_1a", "pupil_1a",
+                         "class_7b", "lyceum_staff", "russian"), 1)
+    covered = {type(cb) for _, cb in _forged(ids)}
+    assert _callback_classes() - covered == set()
+
+
+async def test_forged_callbacks_are_refused(bot_env: BotEnv) -> None:
+    ids = await _ids(bot_env)
+    cases = _forged(ids)
+    for user in {u for u, _ in cases}:
+        await bot_env.client(user).send("/menu")
+    before = await _snapshot(bot_env)
+    denied_before = await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'access_denied'")
+    for user, data in cases:
+        packed = data.pack()
+        assert len(packed.encode()) <= 64
+        replies = await bot_env.client(user).click(packed)
+        assert replies and replies[-1].alert == NOT_AVAILABLE, (user, packed, replies)
+        assert all(r.method == "answerCallbackQuery" for r in replies), (user, packed)
+    denied = await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'access_denied'") - denied_before
+    # Menu areas a chat lacks are refused without naming anyone; the rest are audited.
+    assert denied >= len(cases) - 1
+    after = await _snapshot(bot_env)
+    changed = {k for k in WATCHED if before[k] != after[k]}
+    # The chats' last-seen time is the only thing a click may touch.
+    assert changed <= {"accounts"}
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM accounts WHERE active_student_id = :s OR active_student_id = :l",
+        s=ids["stranger"], l=ids["lyceum"]) == 0
