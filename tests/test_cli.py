@@ -77,3 +77,20 @@ def test_run_without_token_says_so() -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "BOT_TOKEN" in result.stderr
+
+
+async def test_demo_seeds_an_empty_database_and_reaches_the_bot(empty_db: Db) -> None:
+    import asyncio
+
+    env = {**os.environ, "DATABASE_URL": empty_db.url}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "demo", cwd=ROOT, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    # Be the parent of two children, open the timetable, then leave.
+    out, err = await asyncio.wait_for(proc.communicate(b"1\n2\n:quit\n"), 120)
+    screen = out.decode()
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert "Электронный дневник" in screen and "Михаил Петров, 5А" in screen
+    assert "Расписание" in screen and "08:30" in screen
+    assert "Новый родитель (код " in screen  # a fresh code to try linking with
