@@ -115,6 +115,50 @@ def cmd_codes_issue(settings: Settings, args: argparse.Namespace) -> int:
     return _with_engine(settings, work)
 
 
+def cmd_student_leaves(settings: Settings, args: argparse.Namespace) -> int:
+    """A student left the school (002 §10): links revoked, every chat told why."""
+    from services import linking
+
+    async def work(engine: AsyncEngine) -> int:
+        from services.db import make_sessionmaker
+
+        async with make_sessionmaker(engine).begin() as session:
+            try:
+                chats = await linking.student_left(session, args.student, reason=args.reason)
+            except linking.NotFound:
+                print(f"no student with id {args.student}", file=sys.stderr)
+                return 2
+        print(f"student {args.student} left: {chats} chat(s) unlinked and notified")
+        return 0
+
+    return _with_engine(settings, work)
+
+
+def cmd_access_annul(settings: Settings, args: argparse.Namespace) -> int:
+    """An admin annuls one guardian chat's access to a child."""
+    from sqlalchemy import select
+
+    from services import linking
+    from services.models import Account
+
+    async def work(engine: AsyncEngine) -> int:
+        from services.db import make_sessionmaker
+
+        async with make_sessionmaker(engine).begin() as session:
+            account_id = await session.scalar(
+                select(Account.id).where(Account.telegram_id == args.telegram_id))
+            revoked = 0
+            if account_id is not None:
+                revoked = await linking.annul_guardian(session, account_id, args.student)
+        if not revoked:
+            print("no live guardian link for that chat and student", file=sys.stderr)
+            return 2
+        print("access annulled; the chat was notified")
+        return 0
+
+    return _with_engine(settings, work)
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.bot_token:
         print("BOT_TOKEN is not set", file=sys.stderr)
@@ -157,6 +201,18 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--json", action="store_true", help="print a JSON array")
     issue.add_argument("--pdf", help="also write printable slips to this PDF file")
     issue.set_defaults(func=cmd_codes_issue)
+    students = sub.add_parser("students", help="student records").add_subparsers(
+        dest="action", required=True)
+    leave = students.add_parser("leave", help="the student left the school")
+    leave.add_argument("--student", type=int, required=True, help="student id")
+    leave.add_argument("--reason", choices=("left_school", "annulled"), default="left_school")
+    leave.set_defaults(func=cmd_student_leaves)
+    access = sub.add_parser("access", help="guardian access").add_subparsers(
+        dest="action", required=True)
+    annul = access.add_parser("annul", help="annul a guardian chat's access to a child")
+    annul.add_argument("--telegram-id", type=int, required=True)
+    annul.add_argument("--student", type=int, required=True, help="student id")
+    annul.set_defaults(func=cmd_access_annul)
     return parser
 
 

@@ -94,3 +94,27 @@ async def test_demo_seeds_an_empty_database_and_reaches_the_bot(empty_db: Db) ->
     assert "Электронный дневник" in screen and "Михаил Петров, 5А" in screen
     assert "Расписание" in screen and "08:30" in screen
     assert "Новый родитель (код " in screen  # a fresh code to try linking with
+
+
+async def test_student_leaves_and_access_annulled(demo_db: Db) -> None:
+    async with demo_db.sessionmaker() as s:
+        children = list(await s.scalars(text(
+            "SELECT l.student_id FROM account_links l JOIN accounts a ON a.id = l.account_id "
+            "WHERE a.telegram_id = 1001 ORDER BY l.student_id")))
+    left = diary(demo_db, "students", "leave", "--student", str(children[0]))
+    assert left.returncode == 0 and "1 chat(s) unlinked and notified" in left.stdout
+    annulled = diary(demo_db, "access", "annul", "--telegram-id", "1001",
+                     "--student", str(children[1]))
+    assert annulled.returncode == 0, annulled.stderr
+    again = diary(demo_db, "access", "annul", "--telegram-id", "1001",
+                  "--student", str(children[1]))
+    assert again.returncode == 2
+    async with demo_db.sessionmaker() as s:
+        reasons = sorted(await s.scalars(text(
+            "SELECT payload->>'reason' FROM notifications n JOIN accounts a "
+            "ON a.id = n.account_id WHERE a.telegram_id = 1001 AND n.kind = 'access'")))
+        live = await s.scalar(text(
+            "SELECT count(*) FROM account_links l JOIN accounts a ON a.id = l.account_id "
+            "WHERE a.telegram_id = 1001 AND l.revoked_at IS NULL"))
+    assert reasons == ["annulled", "left_school"] and live == 0
+    assert diary(demo_db, "students", "leave", "--student", "999999").returncode == 2
