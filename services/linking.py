@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import clock, outbox
@@ -190,18 +190,17 @@ async def class_student_ids(session: AsyncSession, class_id: int) -> list[int]:
 
 async def find_classes(session: AsyncSession, class_name: str,
                        school: str | None = None) -> list[tuple[int, str, str]]:
-    """Classes by name (any case), optionally in one school (its id or external id):
-    (class id, class name, school external id or id)."""
+    """Classes by name (any case), optionally in one school given by its id or external id:
+    (class id, class name, the school's external id or id)."""
     stmt = (select(ClassGroup.id, ClassGroup.name, School.id.label("school_id"),
                    School.external_id)
             .join(School, School.id == ClassGroup.school_id)
             .where(func.upper(ClassGroup.name) == class_name.strip().upper()))
-    rows = (await session.execute(stmt.order_by(School.id))).all()
-    result = [(r.id, r.name, r.external_id or str(r.school_id)) for r in rows]
     if school is not None:
-        result = [r for r in result if r[2] == school
-                  or str(next(x.school_id for x in rows if x.id == r[0])) == school]
-    return result
+        stmt = stmt.where(or_(School.external_id == school,
+                              cast(School.id, String) == school))
+    rows = (await session.execute(stmt.order_by(School.id))).all()
+    return [(r.id, r.name, r.external_id or str(r.school_id)) for r in rows]
 
 
 async def issue_staff_code(session: AsyncSession, staff_id: int,
@@ -264,7 +263,6 @@ class Redeemed:
     child: ChildRef | None  # None for a staff link
     staff_name: str | None
     needs_consent: bool
-    already_linked: bool
 
 
 async def _check_rate(session: AsyncSession, telegram_id: int) -> None:
@@ -329,11 +327,11 @@ async def _link(session: AsyncSession, account_id: int, code: LinkCode) -> Redee
     if code.kind == LinkKind.STAFF:
         staff = await session.get(Staff, code.staff_id)
         name = f"{staff.first_name} {staff.middle_name or ''}".strip() if staff else None
-        return Redeemed(code.kind, None, name, False, live.link_code_id != code.id)
+        return Redeemed(code.kind, None, name, False)
     child = await child_ref(session, code.student_id)  # type: ignore[arg-type]
     if not needs_consent:
         await set_active_student(session, account_id, child.student_id)
-    return Redeemed(code.kind, child, None, needs_consent, live.link_code_id != code.id)
+    return Redeemed(code.kind, child, None, needs_consent)
 
 
 async def child_ref(session: AsyncSession, student_id: int) -> ChildRef:

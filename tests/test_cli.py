@@ -54,6 +54,11 @@ async def test_codes_issue_pdf_and_unknown_class(demo_db: Db, tmp_path: Path) ->
     assert result.stdout.count("\tguardian\t") == result.stdout.count("\tstudent\t") > 20
     missing = diary(demo_db, "codes", "issue", "--class", "9Я")
     assert missing.returncode == 2 and "no class named 9Я" in missing.stderr
+    lyceum = diary(demo_db, "codes", "issue", "--class", "5Л", "--school", "demo-lyceum",
+                   "--json")
+    assert len(json.loads(lyceum.stdout)) == 5
+    elsewhere = diary(demo_db, "codes", "issue", "--class", "5Л", "--school", "demo-school")
+    assert elsewhere.returncode == 2
 
 
 async def test_seed_demo_twice_and_migrate(empty_db: Db) -> None:
