@@ -101,6 +101,10 @@ async def on_start(message: Message, session: AsyncSession, account: AccountInfo
 @router.message(StateFilter(Linking.awaiting_code), F.text, ~F.text.startswith("/"))
 async def on_code_awaited(message: Message, session: AsyncSession, account: AccountInfo,
                           t: Translator, state: FSMContext) -> None:
+    if not linking.looks_like_code(message.text):
+        # Not even the shape of a code: explain instead of spending one of five attempts.
+        await message.answer(t("link-code-format"))
+        return
     await try_code(message, session, account, t, state, message.text or "")
 
 

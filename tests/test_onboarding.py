@@ -432,3 +432,13 @@ async def test_an_outage_gets_an_apology_not_silence(bot_env: BotEnv, caplog) ->
         await broken.dispose()
     assert replies[-1].text == "Что-то пошло не так. Попробуйте ещё раз чуть позже."
     assert any(r.levelno == logging.ERROR for r in caplog.records)
+
+
+async def test_text_that_is_no_code_gets_a_hint_and_costs_no_attempt(bot_env: BotEnv) -> None:
+    parent = bot_env.client(NEW_PARENT)
+    await parent.send("/start")
+    for text_ in ("привет", "12345", "K7QMX-3PD9"):
+        replies = await parent.send(text_)
+        assert "10 латинских букв и цифр" in replies[-1].text
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM link_attempts WHERE telegram_id = :t", t=NEW_PARENT) == 0

@@ -3,6 +3,7 @@ start-welcome =
     To see marks, the timetable and homework, send the access code the school gave you (for example <code>K7QMX-3PD9T</code>), or open the link with the code.
 start-need-code = This chat is not linked to any student yet. Send the access code from the school.
 link-code-invalid = That code did not work. Check it and try again, or ask the school for a new one.
+link-code-format = A code is 10 Latin letters and digits, for example <code>K7QMX-3PD9T</code>. Please send it whole.
 link-too-many =
     Too many wrong attempts. Try again in { $minutes } { $minutes ->
         [one] minute
