@@ -7,6 +7,7 @@ from html import escape
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.family import refuse
 from handlers.menu import MenuCb, child_label
 from handlers.replies import show
+from handlers.start import Linking
 from services import access, accounts, linking
 from services.access import AccessDenied, Roles
 from services.accounts import AccountInfo
@@ -23,7 +25,7 @@ router = Router(name="settings")
 
 
 class SetCb(CallbackData, prefix="st"):
-    action: str  # lang, unlink-ask, unlink, withdraw-ask, withdraw
+    action: str  # lang, add, unlink-ask, unlink, withdraw-ask, withdraw
     value: str = ""
     s: int = 0  # student id for unlink / withdraw
 
@@ -34,6 +36,7 @@ def settings_keyboard(t: Translator, roles: Roles) -> InlineKeyboardMarkup:
         kb.button(text=t(f"settings-lang-{locale}"), callback_data=SetCb(action="lang",
                                                                          value=locale))
     kb.button(text=t("settings-notifications"), callback_data=MenuCb(area="notifications"))
+    kb.button(text=t("settings-add-child"), callback_data=SetCb(action="add"))
     for child in roles.children:
         kb.button(text=t("settings-unlink", name=child_label(t, child)),
                   callback_data=SetCb(action="unlink-ask", s=child.student_id))
@@ -66,6 +69,14 @@ async def on_language(query: CallbackQuery, callback_data: SetCb, session: Async
         return
     await accounts.set_locale(session, account.id, callback_data.value)
     await show_settings(query, session, account, translator(callback_data.value))
+
+
+@router.callback_query(SetCb.filter(F.action == "add"))
+async def on_add_child(query: CallbackQuery, t: Translator, state: FSMContext) -> None:
+    await state.set_state(Linking.awaiting_code)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=t("btn-back"), callback_data=MenuCb(area="settings"))
+    await show(query, t("settings-add-child-text"), kb.as_markup())
 
 
 def _confirm(t: Translator, action: str, student_id: int) -> InlineKeyboardMarkup:

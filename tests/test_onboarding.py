@@ -442,3 +442,18 @@ async def test_text_that_is_no_code_gets_a_hint_and_costs_no_attempt(bot_env: Bo
         assert "10 латинских букв и цифр" in replies[-1].text
     assert await bot_env.scalar(
         "SELECT count(*) FROM link_attempts WHERE telegram_id = :t", t=NEW_PARENT) == 0
+
+
+async def test_guardian_links_another_child_from_settings(bot_env: BotEnv) -> None:
+    student_id, name = await _student(bot_env, "7Б")
+    code = await _issue(bot_env, student_id)
+    guardian = bot_env.client(GUARDIAN)
+    await guardian.send("/settings")
+    await guardian.press("Привязать ещё ребёнка")
+    assert "код доступа" in guardian.last_text
+    replies = await guardian.send(code.code.lower())
+    assert name in replies[-1].text
+    await guardian.press("Согласен")
+    assert await _live_links(bot_env, GUARDIAN) == 3
+    await guardian.press("Другой ребёнок")
+    assert len([b for b in guardian.buttons() if "Меню" not in b[0]]) == 3
