@@ -15,7 +15,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.middlewares import AccountMiddleware, DbSessionMiddleware
+from bot.middlewares import AccountMiddleware, CallbackSanityMiddleware, DbSessionMiddleware
 from bot.settings import Settings
 from handlers import routers
 
@@ -54,5 +54,6 @@ def build_dispatcher(
     )
     dp.update.outer_middleware(DbSessionMiddleware())
     dp.update.outer_middleware(AccountMiddleware())
+    dp.callback_query.outer_middleware(CallbackSanityMiddleware())
     dp.include_routers(*routers())
     return dp

@@ -6,11 +6,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.types import CallbackQuery, TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services import accounts
+from services import access, accounts
 from services.i18n import translator
+
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers; dates packed as YYYYMMDD fit too
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -48,3 +50,26 @@ class AccountMiddleware(BaseMiddleware):
         data["account"] = account
         data["t"] = translator(account.locale)
         return await handler(event, data)
+
+
+class CallbackSanityMiddleware(BaseMiddleware):
+    """Forged callback data with numbers no id can have (beyond 32 bits) is refused here,
+    before any handler or query sees it."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, CallbackQuery) and _has_impossible_number(event.data or ""):
+            await access.audit(data["session"], "access_denied", account_id=data["account"].id,
+                               what="malformed_callback")
+            await event.answer(data["t"]("not-available"), show_alert=True)
+            return None
+        return await handler(event, data)
+
+
+def _has_impossible_number(callback_data: str) -> bool:
+    return any(part.lstrip("-").isdigit() and abs(int(part)) > MAX_ID
+               for part in callback_data.split(":"))

@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.calendar import period_label
 from handlers.family import refuse, student_for_view
 from handlers.menu import MenuCb
 from handlers.replies import paginate, show
@@ -58,7 +59,7 @@ def report_view(t: Translator, granted: StudentAccess, view: str, report: Attend
     if view == "w":
         title = t("attendance-week-title")
     elif report.period is not None:
-        title = t("attendance-period-title", period=escape(report.period.name))
+        title = t("attendance-period-title", period=period_label(t, report.period))
     else:
         title = t("attendance-range-title")
     pages = paginate(report_lines(t, report), f"{title}\n{header(t, granted)}")

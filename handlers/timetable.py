@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.calendar import period_label
 from handlers.family import refuse, student_for_view
 from handlers.menu import MenuCb, child_label
 from handlers.replies import paginate, show
@@ -49,7 +50,7 @@ def unpack_day(value: int) -> dt.date | None:
     """A date from callback data; None when forged or out of any sensible range."""
     try:
         day = dt.date(value // 10000, value // 100 % 100, value % 100)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return day if 2000 <= day.year <= 2100 else None
 
@@ -276,7 +277,7 @@ async def show_tests(target: Message | CallbackQuery, session: AsyncSession,
         lines.append(t("tests-none-upcoming"))
     if view.past:
         lines.append("")
-        lines.append(t("tests-past", period=escape(view.period.name)) if view.period
+        lines.append(t("tests-past", period=period_label(t, view.period)) if view.period
                      else t("tests-past-no-period"))
         lines.extend(test_line(t, v) for v in view.past)
     pages = paginate(lines, f"{t('tests-title')}\n{header(t, granted)}")

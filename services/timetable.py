@@ -210,24 +210,25 @@ async def lessons_between(session: AsyncSession, access: StudentAccess, start: d
 
 async def next_school_day(session: AsyncSession, access: StudentAccess,
                           after: dt.date) -> dt.date:
-    """The first date after `after` with a lesson of the class; without any data, the next
+    """The first date after `after` with a lesson of the student; without any data, the next
     day that is not a Sunday."""
     return (await school_days_around(session, access, after))[1]
 
 
 async def school_days_around(session: AsyncSession, access: StudentAccess,
                              day: dt.date) -> tuple[dt.date, dt.date]:
-    """The nearest earlier and later dates with a lesson of the class (one statement, within
-    LOOKAHEAD_DAYS); without such data, the neighbouring days that are not Sundays."""
+    """The nearest earlier and later dates with a lesson of the student the viewer may see
+    (one statement, within LOOKAHEAD_DAYS); without such data, the neighbouring days that
+    are not Sundays."""
     before = after = None
     if access.child.class_id is not None:
         window = dt.timedelta(days=LOOKAHEAD_DAYS)
-        in_class = Lesson.class_id == access.child.class_id
+        own = own_lessons(access)
         before, after = (await session.execute(select(
             select(func.max(Lesson.date))
-            .where(in_class, Lesson.date < day, Lesson.date >= day - window).scalar_subquery(),
+            .where(*own, Lesson.date < day, Lesson.date >= day - window).scalar_subquery(),
             select(func.min(Lesson.date))
-            .where(in_class, Lesson.date > day, Lesson.date <= day + window).scalar_subquery(),
+            .where(*own, Lesson.date > day, Lesson.date <= day + window).scalar_subquery(),
         ))).one()
     return (before or skip_sunday(day - dt.timedelta(days=1), forward=False),
             after or skip_sunday(day + dt.timedelta(days=1), forward=True))

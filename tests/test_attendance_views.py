@@ -205,3 +205,12 @@ async def test_subject_teacher_sees_only_their_subject_and_statements_are_bounde
         with counting_statements(demo_db.engine) as seen:
             await attendance.week_attendance(session, access)
         assert len(seen) <= 2, seen
+
+
+async def test_english_period_title_names_the_period_in_english(bot_env: BotEnv) -> None:
+    """"Attendance: Quarter 2", not the school's Russian "2 четверть"."""
+    client = await english(bot_env, GUARDIAN)
+    await client.send("/attendance")
+    body = client.last_text or ""
+    assert "Attendance: Quarter 2" in body
+    assert "четверть" not in body

@@ -146,3 +146,24 @@ async def test_forged_callbacks_are_refused(bot_env: BotEnv) -> None:
     assert await bot_env.scalar(
         "SELECT count(*) FROM accounts WHERE active_student_id = :s OR active_student_id = :l",
         s=ids["stranger"], l=ids["lyceum"]) == 0
+
+
+async def test_impossible_numbers_are_refused_before_any_query(bot_env: BotEnv) -> None:
+    guardian = bot_env.client(GUARDIAN)
+    await guardian.send("/menu")
+    for packed in ("mk:r:99999999999999999999:0:0", "sv:u:0:0:0:0:-9223372036854775809",
+                   "tt:d:1:9223372036854775808:0", "ch:4294967296"):
+        replies = await guardian.click(packed)
+        assert replies[-1].alert == NOT_AVAILABLE, packed
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE details->>'what' = 'malformed_callback'") == 4
+
+
+def test_overlong_lines_are_cut_without_breaking_html() -> None:
+    from handlers.replies import paginate, shorten
+
+    line = "<b>Тема</b>: " + "слово &amp; " * 400
+    cut = shorten(line, 100)
+    assert len(cut) <= 100 and cut.endswith("…") and "<" not in cut
+    assert cut.count("&") == cut.count("&amp;")  # no entity cut in half
+    assert all(len(page) <= 3896 for page in paginate([line] * 5, header="<b>H</b>"))

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from handlers.attendance import AtCb
 from handlers.homework import HwCb
+from handlers.menu import MenuCb
 from handlers.timetable import ScheduledTestsCb, TtCb, pack_day, unpack_day
 from services import clock, linking, teachers, timetable
 from services.access import StudentAccess, student_access
@@ -426,3 +427,53 @@ async def test_teachers_view_lists_class_teachers_and_own_subgroup_only(
             assert f"{a.name} — {a.teacher}" in body
         else:
             assert (a.teacher in body) == a.mine, a
+
+
+# --- review regressions -------------------------------------------------------------------
+
+
+async def test_english_tests_view_names_the_period_in_english(bot_env: BotEnv) -> None:
+    """The period of past tests is "Quarter 2", not the school's Russian "2 четверть"."""
+    client = await english(bot_env, GUARDIAN)
+    await client.click(MenuCb(area="tests").pack())
+    body = client.last_text or ""
+    assert "Already written (Quarter 2):" in body
+    assert "четверть" not in body
+
+
+async def test_a_forged_overlong_date_is_refused(bot_env: BotEnv) -> None:
+    """A date too large for Python's date type is refused like any other forged date."""
+    mine = await viewed_student(bot_env, GUARDIAN)
+    assert unpack_day(2**63) is None and unpack_day(10**30) is None
+    client = bot_env.client(GUARDIAN)
+    await client.send("/timetable")
+    replies = await client.click(f"tt:d:{mine}:{2**63}:0")
+    assert replies[-1].alert == NOT_AVAILABLE
+
+
+async def test_day_navigation_skips_days_without_lessons_the_viewer_may_see(
+        session: AsyncSession) -> None:
+    """A viewer limited to one subject (a subject teacher) gets ◀️ ▶️ to the nearest days
+    with a lesson of that subject, not to days that would show nothing."""
+    student = (await session.execute(text(
+        "SELECT active_student_id FROM accounts WHERE telegram_id = 1001"))).scalar_one()
+    # the class's subject taught on the fewest days around the demo Monday
+    subject = (await session.execute(text(
+        "SELECT l.subject_id FROM lessons l JOIN students st ON st.id = :s "
+        "AND st.class_id = l.class_id WHERE l.subgroup_id IS NULL "
+        "AND l.date BETWEEN CAST(:d AS date) - 14 AND CAST(:d AS date) + 14 GROUP BY l.subject_id "
+        "ORDER BY count(DISTINCT l.date), l.subject_id LIMIT 1"),
+        {"s": student, "d": MONDAY})).scalar_one()
+    base = await granted(session, student)
+    access = StudentAccess(base.child, as_staff=True, subject_ids=frozenset({subject}))
+    expected = (await session.execute(text(
+        "SELECT max(l.date) FILTER (WHERE l.date < :d), min(l.date) FILTER (WHERE l.date > :d) "
+        "FROM lessons l JOIN students st ON st.id = :s AND st.class_id = l.class_id "
+        "WHERE l.subject_id = :j "
+        "AND l.date BETWEEN CAST(:d AS date) - 60 AND CAST(:d AS date) + 60"),
+        {"s": student, "d": MONDAY, "j": subject})).one()
+    view = await timetable.day_timetable(session, access, MONDAY)
+    assert (view.previous_school_day, view.next_school_day) == tuple(expected)
+    assert view.next_school_day is not None and view.next_school_day > TUESDAY
+    following = await timetable.day_timetable(session, access, view.next_school_day)
+    assert following.lessons and {v.subject_id for v in following.lessons} == {subject}
