@@ -245,6 +245,9 @@ class DeliveryWorker:
         # A chat that must wait longer than this for its own limit goes back to the queue
         # rather than holding its lease and a place in the pipeline.
         self.max_local_wait = min(max_local_wait, lease / 3)
+        # A send must start early enough to end (answered or timed out) before the lease
+        # lapses, or another worker may claim the same rows and send them again meanwhile.
+        self.send_margin = min(request_timeout + 1.0, lease / 2)
         self._pacer = _Pacer(rate, limit=global_limit)
         self._chats = _ChatClock(per_chat_interval, group_per_minute)
         self._slots = asyncio.Semaphore(concurrency)
@@ -349,7 +352,7 @@ class DeliveryWorker:
                     return sent
                 if wait > 0:
                     await asyncio.sleep(wait)
-                if lease_ends - loop.time() < self.lease / 3:
+                if lease_ends - loop.time() < self.send_margin + self.lease / 6:
                     async with self.sessionmaker.begin() as session:
                         held = await queue.renew_lease(session, rest,
                                                        worker_id=self.worker_id,
@@ -360,7 +363,7 @@ class DeliveryWorker:
                         return sent
                     lease_ends = loop.time() + self.lease
                 outcome = await self._send(chat_id, message.text,
-                                           not_after=lease_ends - self.lease / 6)
+                                           not_after=lease_ends - self.send_margin)
                 if outcome is None:
                     continue  # held up so long that the lease needs renewing first
                 if isinstance(outcome, int):

@@ -34,7 +34,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import clock
 from services.accounts import mark_inactive
-from services.models import Account, Notification, NotificationStatus
+from services.models import (
+    Account,
+    AccountLink,
+    LinkKind,
+    Notification,
+    NotificationStatus,
+    Staff,
+    Student,
+    StudentStatus,
+)
 
 PENDING = NotificationStatus.PENDING
 _LAST_ERROR_MAX = 200
@@ -95,6 +104,32 @@ def _in_flight_elsewhere() -> Any:
     )
 
 
+def _no_longer_entitled() -> Any:
+    """The chat may no longer hear about the row's student (link revoked, consent asked
+    again, the student left) or, for a staff push, is no longer a working staff member's.
+    Checked when the row is claimed: it may have waited hours for quiet hours or a digest."""
+    live_family = (
+        select(AccountLink.id)
+        .join(Student, Student.id == AccountLink.student_id)
+        .where(AccountLink.account_id == Notification.account_id,
+               AccountLink.student_id == Notification.student_id,
+               AccountLink.kind.in_([LinkKind.GUARDIAN, LinkKind.STUDENT]),
+               AccountLink.revoked_at.is_(None), AccountLink.consent_pending.is_(False),
+               Student.status == StudentStatus.ACTIVE)
+        .exists()
+    )
+    live_staff = (
+        select(AccountLink.id)
+        .join(Staff, Staff.id == AccountLink.staff_id)
+        .where(AccountLink.account_id == Notification.account_id,
+               AccountLink.kind == LinkKind.STAFF, AccountLink.revoked_at.is_(None),
+               Staff.is_active)
+        .exists()
+    )
+    return ((Notification.student_id.is_not(None) & ~live_family)
+            | ((Notification.kind == "staff") & ~live_staff))
+
+
 async def claim_due(
     session: AsyncSession, *, worker_id: str, limit: int, lease: float,
     now: dt.datetime | None = None,
@@ -103,7 +138,7 @@ async def claim_due(
     for `lease` seconds and count the attempt. Run it in its own short transaction.
 
     A chat is claimed whole (all its due rows at once, so a burst becomes one message).
-    Rows of deactivated accounts are dropped on the way.
+    Rows of deactivated accounts, and rows the chat may no longer see, are dropped on the way.
     """
     now = now or clock.now()
     due = (
@@ -128,14 +163,20 @@ async def claim_due(
     if not chats:
         return []
     # 2. Every due row of those chats (checked again for claims committed meanwhile).
-    locked = await session.execute(
-        select(Notification.id)
+    locked = (await session.execute(
+        select(Notification.id, _no_longer_entitled().label("stale"))
         .where(due, Notification.chat_id.in_(chats), ~_in_flight_elsewhere())
-        .with_for_update(skip_locked=True)
-    )
-    ids = list(locked.scalars())
+        .with_for_update(of=Notification, skip_locked=True)
+    )).all()
+    ids = [r.id for r in locked]
     if not ids:
         return []
+    stale = {r.id for r in locked if r.stale}
+    if stale:
+        await drop_rows(session, list(stale), "recipient no longer entitled")
+        ids = [i for i in ids if i not in stale]
+        if not ids:
+            return []
     # 3. Take the lease; one batch id per chat.
     prefix = secrets.token_hex(8)
     result = await session.execute(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -139,15 +139,8 @@ def due_at(prefs: Preferences, *, now: dt.datetime, timezone: str, school_quiet_
 async def get_preferences(session: AsyncSession, account_id: int,
                           student_id: int | None = None) -> Preferences:
     """The chat's preferences for pushes about one child (or its defaults)."""
-    found = await preferences_for(session, [account_id], student_id)
-    return found.get(account_id, DEFAULT)
-
-
-async def preferences_for(session: AsyncSession, account_ids: Iterable[int],
-                          student_id: int | None) -> dict[int, Preferences]:
-    """Effective preferences of many chats about one child, in one query."""
-    return {account: prefs for (account, _), prefs in
-            (await preferences_many(session, [(a, student_id) for a in account_ids])).items()}
+    found = await preferences_many(session, [(account_id, student_id)])
+    return found[(account_id, student_id)]
 
 
 async def preferences_many(session: AsyncSession, pairs: Iterable[tuple[int, int | None]],
@@ -244,14 +237,6 @@ async def toggle_subject(session: AsyncSession, account_id: int, student_id: int
     prefs = replace(current, muted_subject_ids=current.muted_subject_ids ^ {subject_id})
     await _save(session, account_id, student_id, prefs)
     return prefs
-
-
-async def reset_child(session: AsyncSession, account_id: int, student_id: int) -> None:
-    """Drop a child's own row: pushes about them follow the chat's defaults again."""
-    await session.execute(delete(NotificationPreference).where(
-        NotificationPreference.account_id == account_id,
-        NotificationPreference.student_id == student_id))
-
 
 
 # --- the settings screen ----------------------------------------------------------------

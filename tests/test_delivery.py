@@ -408,3 +408,11 @@ async def test_deliver_once_and_the_chat_locale(
     assert await deliver_once(tbot, empty_db.sessionmaker) == 1
     [msg] = accepted(tg, 704)
     assert "new mark" in msg.params["text"]
+
+
+async def test_a_send_always_ends_before_the_lease_lapses(tbot: Bot, empty_db: Db) -> None:
+    """The last moment a send may start, plus the request timeout, is still within the
+    lease: a slow answer cannot let another worker claim and send the same rows."""
+    for lease, timeout in ((60.0, 20.0), (120.0, 30.0)):
+        w = worker(tbot, empty_db, lease=lease, request_timeout=timeout)
+        assert lease - w.send_margin + w.request_timeout < lease

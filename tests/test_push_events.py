@@ -426,3 +426,17 @@ async def test_a_left_student_or_blocked_chat_gets_nothing_new(session: AsyncSes
     assert klass is not None and klass.grade == 5
     count = await session.scalar(text("SELECT count(*) FROM notifications"))
     assert count == 2
+
+
+async def test_rows_queued_before_consent_is_asked_again_are_never_sent(
+        session: AsyncSession, family: Family) -> None:
+    """A push waiting in the outbox (quiet hours, digest) must not reach a guardian whose
+    link went back to awaiting consent meanwhile; the child's own chat still gets it."""
+    from services import delivery_queue
+
+    await _mark(session, family, 5)
+    await linking.publish_consent_version(session, family.misha.school_id)
+    batches = await delivery_queue.claim_due(session, worker_id="w", limit=50, lease=60)
+    assert {b.chat_id for b in batches} == {MISHA_SELF}
+    status = {r.chat_id: r.status.value for r in await _rows(session)}
+    assert status == {GUARDIAN: "dropped", EN_GUARDIAN: "dropped", MISHA_SELF: "pending"}
