@@ -3,14 +3,12 @@ text within Telegram's 4096-character limit."""
 
 from __future__ import annotations
 
-import re
-
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from services.html_text import shorten
+
 LIMIT = 4096
-_TAG = re.compile(r"<[^>]+>")
-_PARTIAL_ENTITY = re.compile(r"&[#a-zA-Z0-9]*$")
 
 
 async def show(target: Message | CallbackQuery, text: str,
@@ -32,17 +30,6 @@ async def show(target: Message | CallbackQuery, text: str,
             await message.answer(text, reply_markup=markup)
         return
     await target.answer(text, reply_markup=markup)
-
-
-def shorten(line: str, limit: int) -> str:
-    """An overlong line, cut without breaking its HTML: its tags are dropped (an unclosed
-    <b> would make Telegram refuse the whole message) and no entity is cut in half."""
-    if len(line) <= limit:
-        return line
-    plain = _TAG.sub("", line)
-    if len(plain) <= limit:
-        return plain
-    return _PARTIAL_ENTITY.sub("", plain[: limit - 1]) + "…"
 
 
 def paginate(lines: list[str], header: str = "", limit: int = LIMIT - 200) -> list[str]:

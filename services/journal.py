@@ -296,7 +296,9 @@ async def set_final_mark(session: AsyncSession, *, student_id: int, subject_id: 
         payload.update(old_value=old[0], old_passed=old[1])
     school = await school_clock(session, student.school_id)
     queued = await notify_student(session, school, student_id, Push(
-        "final", payload, f"final:{final.id}:{value}:{passed}:{int(postponed)}", subject_id))
+        # Keyed by the change, not the values: 4 → 5 → 4 must be told twice. A re-sent
+        # identical mark returned above and queues nothing.
+        "final", payload, f"final:{final.id}:{clock.now().timestamp()}", subject_id))
     return WriteResult(final.id, True, queued)
 
 

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from services.html_text import shorten
 from services.i18n import Translator
 
 LIMIT = 4096
@@ -389,18 +390,6 @@ def _sections(rows: Sequence[PushRow], t: Translator) -> list[_Section]:
     return sections
 
 
-def _cut(line: str, limit: int) -> str:
-    """An overlong single line, cut without breaking an HTML entity or tag."""
-    if len(line) <= limit:
-        return line
-    cut = line[: limit - 1]
-    for opener, closer in (("&", ";"), ("<", ">")):
-        at = cut.rfind(opener)
-        if at != -1 and closer not in cut[at:]:
-            cut = cut[:at]
-    return cut + "…"
-
-
 def split_text(blocks: list[list[str]], limit: int = LIMIT) -> list[str]:
     """Join blocks (a header and its lines) into texts ≤ limit, breaking only between lines;
     a block that continues in the next text repeats its header."""
@@ -409,10 +398,10 @@ def split_text(blocks: list[list[str]], limit: int = LIMIT) -> list[str]:
     for block in blocks:
         if not block:
             continue
-        header = _cut(block[0], limit // 2)
+        header = shorten(block[0], limit // 2)
         first = True
         for line in block:
-            piece = header if first else _cut(line, limit - len(header) - 1)
+            piece = header if first else shorten(line, limit - len(header) - 1)
             sep = ("\n\n" if current else "") if first else "\n"
             if current and len(current) + len(sep) + len(piece) > limit:
                 texts.append(current)

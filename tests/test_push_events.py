@@ -440,3 +440,19 @@ async def test_rows_queued_before_consent_is_asked_again_are_never_sent(
     assert {b.chat_id for b in batches} == {MISHA_SELF}
     status = {r.chat_id: r.status.value for r in await _rows(session)}
     assert status == {GUARDIAN: "dropped", EN_GUARDIAN: "dropped", MISHA_SELF: "pending"}
+
+
+async def test_a_final_mark_changed_back_is_told_again(session: AsyncSession,
+                                                       family: Family) -> None:
+    quarter = await session.scalar(select(Period).where(
+        Period.school_id == family.misha.school_id, Period.kind == PeriodKind.QUARTER,
+        Period.number == 2))
+    assert quarter is not None
+    queued = []
+    for minute, value in enumerate((4, 5, 4)):
+        with clock.frozen(clock.now() + dt.timedelta(minutes=minute + 1)):
+            result = await journal.set_final_mark(
+                session, student_id=family.misha.id, subject_id=family.math.id,
+                period_id=quarter.id, value=value)
+        queued.append(result.queued)
+    assert queued == [3, 3, 3]  # 4, then 5, then 4 again: each reaches all three chats
