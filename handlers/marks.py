@@ -288,39 +288,40 @@ async def on_subjects(query: CallbackQuery, callback_data: MarksCb, session: Asy
     await show(query, *picker_view(t, granted, picker))
 
 
-@router.callback_query(MarksCb.filter(F.v == "m"))
-async def on_subject(query: CallbackQuery, callback_data: MarksCb, session: AsyncSession,
-                     account: AccountInfo, t: Translator) -> None:
+async def _subject_marks(query: CallbackQuery, callback_data: MarksCb, session: AsyncSession,
+                         account: AccountInfo, t: Translator,
+                         ) -> tuple[StudentAccess, marks.SubjectMarks] | None:
+    """The subject view's data for both the text and the chart, or None once answered."""
     granted = await _granted(query, session, account, t, callback_data.s)
     if granted is None:
-        return
+        return None
     try:
         view = await marks.subject_marks(session, granted, callback_data.j,
                                          callback_data.p or None)
     except AccessDenied as error:
         await _refused(query, session, account, t, error, callback_data)
-        return
+        return None
     except marks.NoPeriod:
-        await show(query, t("marks-no-period"), _menu_only(t))
-        return
-    await show(query, *subject_view(t, granted, view))
+        await query.answer(t("marks-no-period"), show_alert=True)
+        return None
+    return granted, view
+
+
+@router.callback_query(MarksCb.filter(F.v == "m"))
+async def on_subject(query: CallbackQuery, callback_data: MarksCb, session: AsyncSession,
+                     account: AccountInfo, t: Translator) -> None:
+    found = await _subject_marks(query, callback_data, session, account, t)
+    if found is not None:
+        await show(query, *subject_view(t, *found))
 
 
 @router.callback_query(MarksCb.filter(F.v == "c"))
 async def on_chart(query: CallbackQuery, callback_data: MarksCb, session: AsyncSession,
                    account: AccountInfo, t: Translator) -> None:
-    granted = await _granted(query, session, account, t, callback_data.s)
-    if granted is None:
+    found = await _subject_marks(query, callback_data, session, account, t)
+    if found is None:
         return
-    try:
-        view = await marks.subject_marks(session, granted, callback_data.j,
-                                         callback_data.p or None)
-    except AccessDenied as error:
-        await _refused(query, session, account, t, error, callback_data)
-        return
-    except marks.NoPeriod:
-        await query.answer(t("marks-no-period"), show_alert=True)
-        return
+    view = found[1]
     message = query.message
     if not view.graded or not isinstance(message, Message):
         await query.answer(t("marks-chart-empty"), show_alert=True)

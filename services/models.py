@@ -870,31 +870,6 @@ class AuditLog(Base):
     )
 
 
-# First-grade students get no marks (002 §5.5). A CHECK cannot see the student's class,
-# so a trigger enforces it for every writer: bot, journal import and CLI alike.
-FIRST_GRADE_TRIGGER_SQL = (
-    """
-CREATE FUNCTION marks_no_first_grade() RETURNS trigger AS $$
-BEGIN
-    IF EXISTS (
-        SELECT 1 FROM students s JOIN classes c ON c.id = s.class_id
-        WHERE s.id = NEW.student_id AND c.grade = 1
-    ) THEN
-        RAISE EXCEPTION 'first-grade students get no marks' USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NEW;
-END;
-$$ LANGUAGE plpgsql
-""",
-    """CREATE TRIGGER marks_no_first_grade BEFORE INSERT OR UPDATE OF student_id ON marks
-    FOR EACH ROW EXECUTE FUNCTION marks_no_first_grade()""",
-    """CREATE TRIGGER final_marks_no_first_grade
-    BEFORE INSERT OR UPDATE OF student_id ON final_marks
-    FOR EACH ROW EXECUTE FUNCTION marks_no_first_grade()""",
-)
-
-DROP_FIRST_GRADE_TRIGGER_SQL = (
-    "DROP TRIGGER IF EXISTS final_marks_no_first_grade ON final_marks",
-    "DROP TRIGGER IF EXISTS marks_no_first_grade ON marks",
-    "DROP FUNCTION IF EXISTS marks_no_first_grade()",
-)
+# First-grade students get no marks (002 §5.5). A CHECK cannot see the student's class, so
+# a trigger (migrations/versions/0001) enforces it for every writer: bot, journal import
+# and CLI alike.
