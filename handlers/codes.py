@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.family import refuse
 from handlers.menu import MenuCb
-from handlers.replies import show
+from handlers.replies import grid, show
 from services import clock, linking
 from services.access import AccessDenied
 from services.accounts import AccountInfo
@@ -41,7 +41,7 @@ async def on_codes(query: CallbackQuery, session: AsyncSession, account: Account
     kb = InlineKeyboardBuilder()
     for class_id, name in classes:
         kb.button(text=name, callback_data=CodesCb(class_id=class_id))
-    rows = [4] * ((len(classes) + 3) // 4)
+    rows = grid(len(classes), 4)
     if await linking.staff_without_account(session, account.id):
         kb.button(text=t("codes-staff"), callback_data=StaffCodeCb(staff_id=0))
         rows.append(1)

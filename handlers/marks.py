@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.calendar import period_label
 from handlers.family import refuse, student_for_view
 from handlers.menu import MenuCb
-from handlers.replies import LIMIT, show
+from handlers.replies import LIMIT, grid, show
 from services import access, marks
 from services.access import AccessDenied, StudentAccess
 from services.accounts import AccountInfo
@@ -135,7 +135,7 @@ def picker_view(t: Translator, granted: StudentAccess,
     count = len(picker.subjects)
     kb.button(text=t("marks-btn-recent"), callback_data=MarksCb(v="r", s=sid))
     _menu_row(kb, t)
-    kb.adjust(*([2] * (count // 2)), *([1] if count % 2 else []), 2)
+    kb.adjust(*grid(count, 2), 2)
     return text, kb.as_markup()
 
 

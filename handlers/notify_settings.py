@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.family import refuse
 from handlers.menu import MenuCb
-from handlers.replies import show
+from handlers.replies import grid, show
 from services import preferences
 from services.access import AccessDenied
 from services.accounts import AccountInfo
@@ -168,7 +168,7 @@ async def show_subjects(query: CallbackQuery, session: AsyncSession, account: Ac
         kb.button(text=t(msg, subject=choice.name),
                   callback_data=NotifyCb(a="ms", v=str(choice.subject_id), s=student_id))
     kb.button(text=t("btn-back"), callback_data=NotifyCb(a="main"))
-    kb.adjust(*([2] * (len(choices) // 2)), *([1] if len(choices) % 2 else []), 1)
+    kb.adjust(*grid(len(choices), 2), 1)
     text = t("notify-subjects-title", name=escape(child.first_name))
     if not choices:
         text += "\n" + t("notify-subjects-empty")

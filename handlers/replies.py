@@ -32,6 +32,13 @@ async def show(target: Message | CallbackQuery, text: str,
     await target.answer(text, reply_markup=markup)
 
 
+def grid(count: int, width: int) -> list[int]:
+    """Row widths for `count` buttons laid out `width` to a row, for InlineKeyboardBuilder
+    .adjust(*grid(...), *then): the rows of what follows the grid come after it."""
+    full, rest = divmod(count, width)
+    return [width] * full + ([rest] if rest else [])
+
+
 def paginate(lines: list[str], header: str = "", limit: int = LIMIT - 200) -> list[str]:
     """Group lines into pages below the limit (room left for a page footer); a line is
     never split, an overlong one is cut."""

@@ -19,7 +19,7 @@ from handlers.calendar import period_label
 from handlers.family import refuse
 from handlers.marks import average_text, fit_lines, row_of
 from handlers.menu import MenuCb
-from handlers.replies import paginate, show
+from handlers.replies import grid, paginate, show
 from services import staff_views
 from services.access import AccessDenied
 from services.accounts import AccountInfo
@@ -108,7 +108,7 @@ async def on_classes(query: CallbackQuery, session: AsyncSession, account: Accou
         kb.button(text=klass.name, callback_data=StaffCb(v="c", c=klass.id))
     count = len(found.classes)
     _menu(kb, t)
-    kb.adjust(*([4] * (count // 4)), *([count % 4] if count % 4 else []), 1)
+    kb.adjust(*grid(count, 4), 1)
     text = t("staff-classes-title") if found.classes else t("staff-classes-empty")
     await show(query, text, kb.as_markup())
 
@@ -130,7 +130,7 @@ async def on_class(query: CallbackQuery, callback_data: StaffCb, session: AsyncS
     kb.button(text=t("staff-btn-classes"), callback_data=MenuCb(area="classes"))
     _menu(kb, t)
     count = len(subjects)
-    kb.adjust(*([2] * (count // 2)), *([1] if count % 2 else []), 1, 2)
+    kb.adjust(*grid(count, 2), 1, 2)
     if not klass.gets_marks:
         text = f"{t('staff-class-title', klass=escape(klass.name))}\n{t('marks-first-grade')}"
     elif not subjects:
@@ -210,7 +210,7 @@ async def on_students(query: CallbackQuery, callback_data: StaffCb, session: Asy
     count = len(found.students)
     kb.button(text=t("staff-btn-class"), callback_data=StaffCb(v="c", c=found.klass.id))
     _menu(kb, t)
-    kb.adjust(*([3] * (count // 3)), *([count % 3] if count % 3 else []), 2)
+    kb.adjust(*grid(count, 3), 2)
     text = (t("staff-students-title", klass=escape(found.klass.name)) if found.students
             else t("staff-students-empty"))
     await show(query, text, kb.as_markup())
