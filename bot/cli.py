@@ -70,8 +70,8 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_codes_issue(settings: Settings, args: argparse.Namespace) -> int:
+    from screens.i18n import translator
     from services import linking
-    from services.i18n import translator
     from services.models import LinkKind
 
     kinds = {"guardian": (LinkKind.GUARDIAN,), "student": (LinkKind.STUDENT,),
@@ -97,7 +97,7 @@ def cmd_codes_issue(settings: Settings, args: argparse.Namespace) -> int:
                  "code": c.code, "deep_link": c.deep_link(settings.bot_username),
                  "expires_at": c.expires_at.isoformat()} for c in issued]
         if args.pdf:
-            from services.slips import class_slips_pdf
+            from screens.code_slips import class_slips_pdf
 
             Path(args.pdf).write_bytes(  # noqa: ASYNC240 (a CLI: nothing else runs)
                 class_slips_pdf(issued, class_name, translator(settings.default_locale),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot
 from aiogram.types import BotCommand
 
-from services.i18n import LOCALES, translator
+from screens.i18n import LOCALES, translator
 
 COMMANDS = ("menu", "marks", "timetable", "homework", "attendance", "forecast", "settings",
             "help")

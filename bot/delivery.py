@@ -1,7 +1,7 @@
 """The delivery worker: sends the outbox to Telegram within its limits.
 
 One pass (`run_once`) claims the due rows of a batch of chats (services.delivery_queue),
-turns each chat's rows into message texts (services.push_text.compose: a burst becomes one
+turns each chat's rows into message texts (screens.pushes.compose: a burst becomes one
 message) and sends them, concurrently across chats, while keeping to Telegram's limits:
 
 - about 30 messages a second overall: a pacer lets one message out every 1/rate seconds
@@ -51,10 +51,10 @@ from aiogram.exceptions import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from screens.i18n import Translator, translator
+from screens.pushes import PushRow, compose
 from services import delivery_queue as queue
 from services.delivery_queue import ChatBatch, QueuedRow
-from services.i18n import Translator, translator
-from services.push_text import PushRow, compose
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from screens.i18n import translator
 from services import access, accounts
-from services.i18n import translator
 
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers; dates packed as YYYYMMDD fit too
 

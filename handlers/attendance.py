@@ -17,11 +17,11 @@ from handlers.family import refuse, student_for_view
 from handlers.menu import MenuCb
 from handlers.replies import paginate, show
 from handlers.timetable import day_arg, header, menu_button, pack_day, page_buttons, page_of
+from screens.i18n import Translator
 from services import attendance
 from services.access import StudentAccess
 from services.accounts import AccountInfo
 from services.attendance import KINDS, AttendanceReport, MissedLesson
-from services.i18n import Translator
 from services.models import AttendanceKind
 
 router = Router(name="attendance")

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.family import student_for_view
 from handlers.menu import MenuCb
 from handlers.replies import show
+from screens.i18n import Translator
 from services import marks
 from services.accounts import AccountInfo
 from services.calendar import PeriodInfo
-from services.i18n import Translator
 
 router = Router(name="calendar")
 

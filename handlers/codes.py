@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.family import refuse
 from handlers.menu import MenuCb
 from handlers.replies import grid, show
+from screens.code_slips import class_slips_pdf
+from screens.i18n import Translator
 from services import clock, linking
 from services.access import AccessDenied
 from services.accounts import AccountInfo
-from services.i18n import Translator
-from services.slips import class_slips_pdf
 
 router = Router(name="codes")
 

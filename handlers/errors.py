@@ -9,7 +9,7 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 
-from services.i18n import DEFAULT_LOCALE, Translator, translator
+from screens.i18n import DEFAULT_LOCALE, Translator, translator
 
 router = Router(name="errors")
 log = logging.getLogger(__name__)

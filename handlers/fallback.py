@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
-from services.i18n import Translator
+from screens.i18n import Translator
 
 router = Router(name="fallback")
 MAX_TEXT = 4096

@@ -6,10 +6,10 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.menu import active_child
+from screens.i18n import Translator
 from services import access
 from services.access import AccessDenied, StudentAccess
 from services.accounts import AccountInfo
-from services.i18n import Translator
 
 
 async def refuse(target: Message | CallbackQuery, t: Translator) -> None:

@@ -20,10 +20,10 @@ from handlers.calendar import period_label
 from handlers.family import student_for_view
 from handlers.menu import MenuCb
 from handlers.replies import paginate, show
+from screens.i18n import Translator
 from services import forecast
 from services.access import StudentAccess
 from services.accounts import AccountInfo
-from services.i18n import Translator
 
 router = Router(name="forecast")
 

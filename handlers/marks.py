@@ -22,11 +22,11 @@ from handlers.calendar import period_label
 from handlers.family import refuse, student_for_view
 from handlers.menu import MenuCb
 from handlers.replies import LIMIT, grid, show
+from screens.i18n import Translator
 from services import access, marks
 from services.access import AccessDenied, StudentAccess
 from services.accounts import AccountInfo
 from services.charts import ChartPoint, render_marks_chart
-from services.i18n import Translator
 from services.models import FinalMarkKind
 
 router = Router(name="marks")

@@ -12,10 +12,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.replies import show
+from screens.i18n import Translator
 from services import access, linking
 from services.access import SCHOOL_MANAGERS, AccessDenied, ChildRef, Roles
 from services.accounts import AccountInfo
-from services.i18n import Translator
 from services.models import StaffRoleKind
 
 router = Router(name="menu")

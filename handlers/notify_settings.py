@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.family import refuse
 from handlers.menu import MenuCb
 from handlers.replies import grid, show
+from screens.i18n import Translator
 from services import preferences
 from services.access import AccessDenied
 from services.accounts import AccountInfo
-from services.i18n import Translator
 from services.preferences import DIGEST_TIMES, KINDS, QUIET_PRESETS, BadPreference, Preferences
 
 router = Router(name="notify_settings")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from services.html_text import shorten
+from screens.html_text import shorten
 
 LIMIT = 4096
 

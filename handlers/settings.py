@@ -16,10 +16,10 @@ from handlers.family import refuse
 from handlers.menu import MenuCb, child_label
 from handlers.replies import show
 from handlers.start import Linking
+from screens.i18n import LOCALES, Translator, translator
 from services import access, accounts, linking
 from services.access import AccessDenied, Roles
 from services.accounts import AccountInfo
-from services.i18n import LOCALES, Translator, translator
 
 router = Router(name="settings")
 

@@ -20,10 +20,10 @@ from handlers.family import refuse
 from handlers.marks import average_text, fit_lines, row_of
 from handlers.menu import MenuCb
 from handlers.replies import grid, paginate, show
+from screens.i18n import Translator
 from services import staff_views
 from services.access import AccessDenied
 from services.accounts import AccountInfo
-from services.i18n import Translator
 from services.models import LessonStatus
 
 router = Router(name="staff")

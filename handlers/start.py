@@ -15,10 +15,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.menu import show_menu
+from screens.i18n import Translator
 from services import access, clock, linking
 from services.access import AccessDenied
 from services.accounts import AccountInfo
-from services.i18n import Translator
 from services.models import LinkKind
 
 router = Router(name="start")

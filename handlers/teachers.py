@@ -14,10 +14,10 @@ from handlers.family import student_for_view
 from handlers.menu import MenuCb
 from handlers.replies import paginate, show
 from handlers.timetable import header, menu_button
+from screens.i18n import Translator
 from services import teachers
 from services.access import StudentAccess
 from services.accounts import AccountInfo
-from services.i18n import Translator
 from services.teachers import ClassTeachers
 
 router = Router(name="teachers")

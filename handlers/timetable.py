@@ -19,10 +19,10 @@ from handlers.calendar import period_label
 from handlers.family import refuse, student_for_view
 from handlers.menu import MenuCb, child_label
 from handlers.replies import paginate, show
+from screens.i18n import Translator
 from services import timetable
 from services.access import StudentAccess
 from services.accounts import AccountInfo
-from services.i18n import Translator
 from services.timetable import DayTimetable, LessonView, TestView, WeekTimetable
 
 router = Router(name="timetable")

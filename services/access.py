@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.errors import AccessDenied
 from services.models import (
     AccountLink,
     AuditLog,
@@ -33,10 +34,6 @@ SCHOOL_WIDE = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY, StaffRoleKin
 # Roles that may change things (issue codes, post notices); inspectors only read.
 SCHOOL_MANAGERS = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY, StaffRoleKind.DIRECTOR,
                              StaffRoleKind.CLERK})
-
-
-class AccessDenied(Exception):
-    """The account may not see or do this. Handlers answer "not available"."""
 
 
 @dataclass(frozen=True)
@@ -169,10 +166,18 @@ async def audit(session: AsyncSession, action: str, *, account_id: int | None = 
                          details=details))
 
 
-async def deny(session: AsyncSession, account_id: int, what: str, **ids: Any) -> AccessDenied:
-    """Record a refused request (often forged callback data) and return the error to raise."""
-    await audit(session, "access_denied", account_id=account_id, what=what, **ids)
-    return AccessDenied(what)
+def deny(account_id: int, what: str, **ids: Any) -> AccessDenied:
+    """The error to raise for a refused request (often forged callback data). The edge
+    audits it in a transaction of its own (`record_refusal`), so the row outlives the
+    rollback of the refused update's work."""
+    return AccessDenied(what, account_id=account_id, **ids)
+
+
+async def record_refusal(session: AsyncSession, error: AccessDenied,
+                         account_id: int | None = None) -> None:
+    """The audit row of a refusal; `account_id` fills in when the service did not know it."""
+    await audit(session, "access_denied", account_id=error.account_id or account_id,
+                what=error.what, **error.ids)
 
 
 async def student_access(session: AsyncSession, account_id: int, student_id: int,
@@ -189,7 +194,7 @@ async def student_access(session: AsyncSession, account_id: int, student_id: int
                         staff_id=roles.staff.staff_id, student_id=student_id,
                         school_id=roles.staff.school_id, purpose=purpose)
             return granted
-    raise await deny(session, account_id, "student", student_id=student_id, purpose=purpose)
+    raise deny(account_id, "student", student_id=student_id, purpose=purpose)
 
 
 async def _staff_student_access(session: AsyncSession, staff: StaffRef,
@@ -257,7 +262,7 @@ async def class_access(session: AsyncSession, account_id: int, class_id: int,
                             staff_id=staff.staff_id, school_id=staff.school_id,
                             class_id=class_id, purpose=purpose)
                 return ClassAccess(class_id, row.name, row.school_id, staff, subjects)
-    raise await deny(session, account_id, "class", class_id=class_id, purpose=purpose)
+    raise deny(account_id, "class", class_id=class_id, purpose=purpose)
 
 
 async def require_staff(session: AsyncSession, account_id: int,
@@ -266,5 +271,5 @@ async def require_staff(session: AsyncSession, account_id: int,
     roles = await load_roles(session, account_id)
     staff = roles.staff
     if staff is None or (roles_needed is not None and not staff.roles & roles_needed):
-        raise await deny(session, account_id, "staff_action")
+        raise deny(account_id, "staff_action")
     return staff

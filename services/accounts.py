@@ -8,8 +8,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from screens.i18n import LOCALES
 from services import clock
-from services.i18n import LOCALES
 from services.models import Account
 
 

@@ -172,7 +172,7 @@ async def _subject(session: AsyncSession, access: StudentAccess, account_id: int
         name = await session.scalar(select(Subject.name).where(
             Subject.id == subject_id, Subject.school_id == access.child.school_id))
     if name is None:
-        raise await access_rules.deny(session, account_id, "subject",
+        raise access_rules.deny(account_id, "subject",
                                       student_id=access.child.student_id,
                                       subject_id=subject_id)
     return SubjectRef(subject_id, name)

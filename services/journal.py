@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import clock, forecast
+from services.errors import InvalidJournalData, InvalidMark, NotFound
 from services.models import (
     ClassGroup,
     FinalMark,
@@ -41,17 +42,7 @@ from services.models import (
 )
 from services.notifications import Push, SchoolClock, notify_student, notify_students, school_clock
 
-
-class JournalError(ValueError):
-    """The journal sent something that cannot be stored; nothing was changed."""
-
-
-class InvalidMark(JournalError):
-    pass
-
-
-class NotFound(JournalError):
-    pass
+JournalError = InvalidJournalData  # the journal sent something that cannot be stored
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import clock, outbox
 from services.access import SCHOOL_MANAGERS, ChildRef, audit, deny, load_roles
+from services.errors import CodeInvalid, NotFound, TooManyAttempts
 from services.models import (
     Account,
     AccountLink,
@@ -44,18 +45,8 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(hours=1)
 
 
-class InvalidCode(Exception):
-    """Unknown, used, expired or revoked: deliberately one error, so there is no oracle."""
-
-
-class TooManyAttempts(Exception):
-    def __init__(self, retry_at: dt.datetime) -> None:
-        super().__init__(retry_at.isoformat())
-        self.retry_at = retry_at
-
-
-class NotFound(Exception):
-    pass
+# Unknown, used, expired or revoked: deliberately one error, so there is no oracle.
+InvalidCode = CodeInvalid
 
 
 # --- codes ------------------------------------------------------------------------------
@@ -162,7 +153,7 @@ async def issue_class_codes(session: AsyncSession, account_id: int, class_id: in
     allowed = (staff is not None and row is not None and row.school_id == staff.school_id
                and (row.class_teacher_id == staff.staff_id or staff.roles & SCHOOL_MANAGERS))
     if not allowed or staff is None or row is None:
-        raise await deny(session, account_id, "issue_codes", class_id=class_id)
+        raise deny(account_id, "issue_codes", class_id=class_id)
     ids = await class_student_ids(session, class_id)
     return row.name, row.timezone, await issue_student_codes(session, ids, kinds,
                                                              issued_by_id=staff.staff_id)
@@ -246,7 +237,7 @@ async def issue_staff_code_as(session: AsyncSession, account_id: int,
     target = await session.get(Staff, staff_id)
     if (issuer is None or not issuer.roles & STAFF_CODE_ISSUERS or target is None
             or target.school_id != issuer.school_id):
-        raise await deny(session, account_id, "issue_staff_code", target_staff_id=staff_id)
+        raise deny(account_id, "issue_staff_code", target_staff_id=staff_id)
     return await issue_staff_code(session, staff_id, issued_by_id=issuer.staff_id)
 
 
@@ -359,7 +350,7 @@ async def choose_active_student(session: AsyncSession, account_id: int,
         if child.student_id == student_id:
             await set_active_student(session, account_id, student_id)
             return child
-    raise await deny(session, account_id, "switch_child", student_id=student_id)
+    raise deny(account_id, "switch_child", student_id=student_id)
 
 
 # --- consent (152-FZ) -------------------------------------------------------------------
@@ -388,7 +379,7 @@ async def decide_consent(session: AsyncSession, account_id: int, student_id: int
     """Record the guardian's answer. Refusal links nothing and switches to paper extracts."""
     link = await _pending_link(session, account_id, student_id)
     if link is None or not link.consent_pending:
-        raise await deny(session, account_id, "consent", student_id=student_id)
+        raise deny(account_id, "consent", student_id=student_id)
     version = await consent_version(session, student_id)
     decision = ConsentDecision.GIVEN if accept else ConsentDecision.REFUSED
     session.add(Consent(account_id=account_id, student_id=student_id,
@@ -409,7 +400,7 @@ async def withdraw_consent(session: AsyncSession, account_id: int, student_id: i
     """Withdrawal unlinks the child, stops every push about them and switches to paper."""
     link = await _pending_link(session, account_id, student_id)
     if link is None or link.consent_pending:
-        raise await deny(session, account_id, "withdraw_consent", student_id=student_id)
+        raise deny(account_id, "withdraw_consent", student_id=student_id)
     session.add(Consent(account_id=account_id, student_id=student_id,
                         guardian_id=link.guardian_id, decision=ConsentDecision.WITHDRAWN,
                         text_version=await consent_version(session, student_id),
@@ -471,7 +462,7 @@ async def unlink(session: AsyncSession, account_id: int, student_id: int) -> Non
                                   AccountLink.revoked_at.is_(None))
     )).all()
     if not links:
-        raise await deny(session, account_id, "unlink", student_id=student_id)
+        raise deny(account_id, "unlink", student_id=student_id)
     for link in links:
         await _revoke_link(session, link, "unlinked")
     await audit(session, "unlinked", account_id=account_id, student_id=student_id)

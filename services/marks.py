@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
-from services.access import AccessDenied, StudentAccess
+from services.access import StudentAccess
 from services.calendar import (
     PeriodInfo,
     current_period,
@@ -31,6 +31,7 @@ from services.calendar import (
     reporting_periods,
     year_period,
 )
+from services.errors import AccessDenied, NoPeriod
 from services.models import (
     CurriculumItem,
     FinalMark,
@@ -44,10 +45,6 @@ from services.timetable import school_today
 
 RECENT_PAGE_SIZE = 15
 CENT = Decimal("0.01")
-
-
-class NoPeriod(LookupError):
-    """The student's grade has no reporting periods (the school has not entered them)."""
 
 
 # --- data ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.access import ChildRef, deny, load_roles
+from services.errors import BadPreference
 from services.models import CurriculumItem, NotificationPreference, School, Subject
 
 # Kinds a chat may switch off; the outbox kinds each one covers.
@@ -39,10 +40,6 @@ QUIET_PRESETS: dict[str, tuple[dt.time, dt.time] | None] = {
     "22-08": (dt.time(22, 0), dt.time(8, 0)),
     "20-07": (dt.time(20, 0), dt.time(7, 0)),
 }
-
-
-class BadPreference(ValueError):
-    """A value the settings do not offer (forged callback data)."""
 
 
 @dataclass(frozen=True)
@@ -291,7 +288,7 @@ async def _family_child(session: AsyncSession, account_id: int, student_id: int)
     roles = await load_roles(session, account_id)
     child = next((c for c in roles.family_students if c.student_id == student_id), None)
     if child is None:
-        raise await deny(session, account_id, "notify_subjects", student_id=student_id)
+        raise deny(account_id, "notify_subjects", student_id=student_id)
     return child
 
 
@@ -317,6 +314,6 @@ async def mute_subject(session: AsyncSession, account_id: int, student_id: int,
     """Toggle one subject of one of the chat's children; anything else is refused."""
     child = await _family_child(session, account_id, student_id)
     if subject_id not in {sid for sid, _ in await _child_subjects(session, child)}:
-        raise await deny(session, account_id, "notify_subject", student_id=student_id,
+        raise deny(account_id, "notify_subject", student_id=student_id,
                          subject_id=subject_id)
     return await toggle_subject(session, account_id, student_id, subject_id)

@@ -297,14 +297,14 @@ async def class_marks_table(session: AsyncSession, account_id: int, class_id: in
     one) with the weighted average. Six statements, however many marks."""
     granted = await access.class_access(session, account_id, class_id)
     if granted.subject_ids is not None and subject_id not in granted.subject_ids:
-        raise await access.deny(session, account_id, "subject", class_id=class_id,
+        raise access.deny(account_id, "subject", class_id=class_id,
                                 subject_id=subject_id)
     subject = (await session.execute(
         select(Subject.id, Subject.name, Subject.pass_fail)
         .where(Subject.id == subject_id, Subject.school_id == granted.school_id)
     )).one_or_none()
     if subject is None:
-        raise await access.deny(session, account_id, "subject", subject_id=subject_id)
+        raise access.deny(account_id, "subject", subject_id=subject_id)
     ref = SubjectRef(subject.id, subject.name, subject.pass_fail)
     klass = await _class_ref(session, granted)
     today = await school_today(session, granted.school_id)
@@ -313,7 +313,7 @@ async def class_marks_table(session: AsyncSession, account_id: int, class_id: in
     if period_id:
         period = next((p for p in terms if p.id == period_id), None)
         if period is None:
-            raise await access.deny(session, account_id, "period", class_id=class_id,
+            raise access.deny(account_id, "period", class_id=class_id,
                                     period_id=period_id)
     if period is None or not klass.gets_marks:
         return ClassMarksTable(klass, ref, period, ())

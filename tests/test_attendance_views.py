@@ -11,9 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.attendance import AtCb
+from screens.i18n import translator
 from services import attendance
 from services.access import student_access
-from services.i18n import translator
 from services.models import AttendanceKind
 from tests.conftest import DEMO_TODAY, BotEnv
 from tests.test_timetable_views import (

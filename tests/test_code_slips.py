@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from services.code_slips import SLIPS_PER_PAGE, Slip, SlipLabels, render_slips_pdf, slip_pages
+from screens.code_slips import SLIPS_PER_PAGE, Slip, SlipLabels, render_slips_pdf, slip_pages
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 NAMES = [
@@ -115,7 +115,7 @@ def test_unknown_kind_is_rejected() -> None:
 
 def test_import_is_cheap_and_free_of_bot_framework() -> None:
     # A fresh interpreter: this test session has long imported everything.
-    probe = ("import sys, services.code_slips; "
+    probe = ("import sys, screens.code_slips; "
              "print(sorted({'fpdf', 'matplotlib', 'aiogram'} & set(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parents[1], check=True)

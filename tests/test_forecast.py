@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.forecast import ForecastCb
 from handlers.menu import ChildCb
+from screens.i18n import translator
+from screens.pushes import PushRow, compose
 from services import access, forecast, journal
-from services.i18n import translator
 from services.models import (
     Account,
     ForecastSnapshot,
@@ -26,7 +27,6 @@ from services.models import (
     Subject,
     WorkType,
 )
-from services.push_text import PushRow, compose
 from tests.conftest import DEMO_TODAY, BotEnv
 
 GUARDIAN = 1001

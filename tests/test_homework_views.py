@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import text
 
 from handlers.homework import HwCb
-from services.i18n import translator
+from screens.i18n import translator
 from tests.conftest import DEMO_TODAY, BotEnv
 from tests.test_timetable_views import (
     GUARDIAN,

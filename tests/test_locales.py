@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from services.i18n import message_ids, translator
+from screens.i18n import message_ids, translator
 
 ROOT = Path(__file__).resolve().parent.parent
 # t("id"...) and t(f"prefix-{x}") in the code; f-string ids are checked by their prefix.

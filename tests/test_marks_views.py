@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from handlers.marks import MarksCb, overview_view
 from handlers.menu import ChildCb, MenuCb
+from screens.i18n import translator
 from services import access, marks
-from services.i18n import translator
 from tests.conftest import DEMO_TODAY, BotEnv
 
 GUARDIAN = 1001  # Петрова Анна: Миша (5А, active) and Оля (1А)

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from screens.i18n import translator
+from screens.pushes import LIMIT, PushRow, compose
 from services import clock, journal, linking, preferences
-from services.i18n import translator
 from services.models import (
     Account,
     AccountLink,
@@ -28,7 +29,6 @@ from services.models import (
     Subject,
     WorkType,
 )
-from services.push_text import LIMIT, PushRow, compose
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 TODAY = dt.date(2026, 11, 23)

@@ -16,11 +16,11 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.scheduler import build_scheduler, is_working_day, run_school_jobs
+from screens.i18n import translator
+from screens.pushes import PushRow, compose
 from services import clock, journal
 from services.db import make_engine, make_sessionmaker
-from services.i18n import translator
 from services.models import JobRun, Notification
-from services.push_text import PushRow, compose
 from tests.conftest import Db
 
 MOSCOW = ZoneInfo("Europe/Moscow")

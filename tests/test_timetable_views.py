@@ -18,9 +18,9 @@ from handlers.attendance import AtCb
 from handlers.homework import HwCb
 from handlers.menu import MenuCb
 from handlers.timetable import ScheduledTestsCb, TtCb, pack_day, unpack_day
+from screens.i18n import translator
 from services import clock, linking, teachers, timetable
 from services.access import StudentAccess, student_access
-from services.i18n import translator
 from tests.conftest import DEMO_TODAY, BotEnv
 
 GUARDIAN, STUDENT, MATH_TEACHER = 1001, 1002, 2002

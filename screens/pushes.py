@@ -40,8 +40,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from services.html_text import shorten
-from services.i18n import Translator
+from screens.html_text import shorten
+from screens.i18n import Translator
 
 LIMIT = 4096
 TEXT_CUT = 1500  # free text (homework, notices) longer than this is cut in a push

@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
+from zoneinfo import ZoneInfo
 
 import segno
+
+from screens.i18n import Translator
+from services.linking import IssuedCode
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -263,3 +267,18 @@ def _qr_png(data: str) -> io.BytesIO:
     segno.make(data, error="m", micro=False).save(buffer, kind="png", scale=5, border=0)
     buffer.seek(0)
     return buffer
+
+
+def class_slips_pdf(issued: Sequence[IssuedCode], class_name: str, t: Translator,
+                    bot_username: str, timezone: str = "Europe/Moscow") -> bytes:
+    tz = ZoneInfo(timezone)
+    slips = [
+        Slip(student_name=c.person_name, class_name=c.class_name or class_name,
+             kind=c.kind.value, code=c.code, deep_link=c.deep_link(bot_username),
+             expires_at_text=c.expires_at.astimezone(tz).strftime("%d.%m.%Y %H:%M"))
+        for c in issued
+    ]
+    labels = SlipLabels(for_guardian=t("slip-for-guardian"), for_student=t("slip-for-student"),
+                        code=t("slip-code"), expires=t("slip-expires"),
+                        instruction=t("slip-instruction", bot=bot_username))
+    return render_slips_pdf(slips, title=t("slip-title", klass=class_name), labels=labels)

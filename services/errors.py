@@ -1,0 +1,90 @@
+"""Domain errors: one base, one subclass per thing a user can run into.
+
+Services raise them; they never talk to the user. Each carries the Fluent id of the short
+reply the bot gives (`text_id`) and the arguments for it, so the one errors router at the
+edge turns any of them into a message, and the CLI into a line on stderr. A refusal
+(`AccessDenied`) also carries what to audit: the edge writes that row in its own
+transaction, after the update's work was rolled back, so the record survives both the
+rollback and a reply that fails to send.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+
+class DiaryError(Exception):
+    """Base of every domain error. `text_id` names the reply in the Fluent files."""
+
+    text_id = "error-generic"
+    alert = True  # on a button press, show it as an alert rather than a toast
+
+    def __init__(self, detail: str = "", **text_args: Any) -> None:
+        super().__init__(detail or type(self).__name__)
+        self.detail = detail
+        self.text_args = text_args
+
+
+class NotLinked(DiaryError):
+    """The chat is linked to nobody the request needs."""
+
+    text_id = "start-need-code"
+
+
+class AccessDenied(DiaryError):
+    """The account may not see or do this (often forged callback data). Always audited."""
+
+    text_id = "not-available"
+
+    def __init__(self, what: str, *, account_id: int | None = None, **ids: Any) -> None:
+        super().__init__(what)
+        self.what = what
+        self.account_id = account_id
+        self.ids = ids
+
+
+class NotFound(DiaryError):
+    """A record named by id does not exist (or not in this school)."""
+
+    text_id = "not-available"
+
+
+class NoPeriod(NotFound):
+    """The school has no study period covering the date asked about."""
+
+    text_id = "marks-no-period"
+
+
+class CodeInvalid(DiaryError):
+    """A link code that is unknown, used, revoked or expired: the same answer for all."""
+
+    text_id = "link-code-invalid"
+    alert = False
+
+
+class TooManyAttempts(DiaryError):
+    """Too many wrong codes lately; the next try is allowed at `retry_at` (UTC)."""
+
+    text_id = "link-too-many"
+    alert = False
+
+    def __init__(self, retry_at: dt.datetime) -> None:
+        super().__init__(f"retry at {retry_at.isoformat()}")
+        self.retry_at = retry_at
+
+
+class BadPreference(DiaryError):
+    """A settings value outside the allowed choices (forged callback data)."""
+
+    text_id = "not-available"
+
+
+class InvalidJournalData(DiaryError):
+    """Journal data that breaks a rule (a first-grader's mark, a lesson slot out of range)."""
+
+    text_id = "not-available"
+
+
+class InvalidMark(InvalidJournalData):
+    """A mark outside the scale, or for a student who gets no marks."""
