@@ -15,7 +15,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.middlewares import AccountMiddleware, CallbackSanityMiddleware, DbSessionMiddleware
+from bot.middlewares import AccountMiddleware, PrivateChatsOnly, UnitOfWork
 from bot.settings import Settings
 from handlers import routers
 
@@ -52,8 +52,8 @@ def build_dispatcher(
         default_locale=settings.default_locale,
         bot_username=settings.bot_username,
     )
-    dp.update.outer_middleware(DbSessionMiddleware())
+    dp.update.outer_middleware(PrivateChatsOnly())
+    dp.update.outer_middleware(UnitOfWork())
     dp.update.outer_middleware(AccountMiddleware())
-    dp.callback_query.outer_middleware(CallbackSanityMiddleware())
     dp.include_routers(*routers())
     return dp
