@@ -17,6 +17,7 @@ from aiogram.filters import Filter
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
+    ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -53,6 +54,12 @@ async def send(event: TelegramObject, replies: Replies) -> None:
     elif isinstance(event, Message):
         for item in items:
             await _to_chat(event, item)
+    elif isinstance(event, ChatMemberUpdated) and event.bot is not None:
+        # The bot added to a chat: no message to answer, so one is sent to the chat.
+        for item in items:
+            if isinstance(item, Screen | Alert):
+                rows = item.rows if isinstance(item, Screen) else ()
+                await event.bot.send_message(event.chat.id, item.text, reply_markup=markup(rows))
 
 
 async def _to_query(query: CallbackQuery, items: Sequence[Reply]) -> None:
