@@ -22,7 +22,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.middlewares import AccountMiddleware, PrivateChatsOnly, UnitOfWork
+from bot.middlewares import AccountMiddleware, OneAtATimePerChat, PrivateChatsOnly, UnitOfWork
 from bot.settings import Settings
 from handlers import routers
 from services import migrate
@@ -61,6 +61,7 @@ def build_dispatcher(sessionmaker: Sessionmaker, settings: Settings | None = Non
         bot_username=settings.bot_username,
     )
     dp.update.outer_middleware(PrivateChatsOnly())
+    dp.update.outer_middleware(OneAtATimePerChat())
     dp.update.outer_middleware(UnitOfWork())
     dp.update.outer_middleware(AccountMiddleware())
     dp.include_routers(*routers())

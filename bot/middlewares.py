@@ -2,17 +2,21 @@
 
 1. `PrivateChatsOnly`: an update from a group, supergroup or channel changes no account
    and shows no data; the bot says once, briefly, that it works in a private chat.
-2. `UnitOfWork`: one transaction per update. The handler's service work runs in it and
+2. `OneAtATimePerChat`: a chat's updates are handled in the order they came, one at a
+   time, so a flood from one chat takes one lane and other chats are not queued behind it.
+3. `UnitOfWork`: one transaction per update. The handler's service work runs in it and
    commits (or rolls back) before the reply goes out: the handler returns screens and this
    middleware sends them after the commit, so no connection or row lock waits on Telegram
    and nothing is said that was not stored.
-3. `AccountMiddleware`: the account of whoever sent the update, and its language.
+4. `AccountMiddleware`: the account of whoever sent the update, and its language.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -60,6 +64,35 @@ def _wants_notice(update: Update) -> bool:
         return update.my_chat_member.new_chat_member.status in _JOINED
     message = update.message
     return message is not None and (message.text or "").startswith("/")
+
+
+class OneAtATimePerChat(BaseMiddleware):
+    """Within one process; across processes Telegram's own per-chat order is what holds."""
+
+    def __init__(self) -> None:
+        self._lanes: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def __call__(self, handler: Handler, event: TelegramObject,
+                       data: dict[str, Any]) -> Any:
+        chat = data.get("event_chat")
+        if chat is None:
+            return await handler(event, data)
+        async with self._lane(chat.id):
+            return await handler(event, data)
+
+    @asynccontextmanager
+    async def _lane(self, chat_id: int) -> AsyncIterator[None]:
+        lock, users = self._lanes.get(chat_id, (asyncio.Lock(), 0))
+        self._lanes[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._lanes[chat_id]
+            if users == 1:
+                del self._lanes[chat_id]  # idle chats cost no memory
+            else:
+                self._lanes[chat_id] = (lock, users - 1)
 
 
 class UnitOfWork(BaseMiddleware):

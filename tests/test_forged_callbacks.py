@@ -160,8 +160,8 @@ async def test_impossible_numbers_are_refused_before_any_query(bot_env: BotEnv) 
 
 
 def test_overlong_lines_are_cut_without_breaking_html() -> None:
-    from screens.nav import paginate
     from screens.html_text import shorten
+    from screens.nav import paginate
 
     line = "<b>Тема</b>: " + "слово &amp; " * 400
     cut = shorten(line, 100)

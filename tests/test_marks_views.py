@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import text
 
 from handlers.marks import MarksCb
-from screens.marks import overview as overview_screen
 from handlers.menu import ChildCb, MenuCb
 from screens.i18n import translator
+from screens.marks import overview as overview_screen
 from services import access, marks
 from tests.conftest import DEMO_TODAY, BotEnv
 
