@@ -29,7 +29,7 @@ from services.models import (
     Subject,
     WorkType,
 )
-from services.working_days import WorkingDays, working_days
+from services.working_days import WorkingDays, today_and_working_days, working_days
 
 LOOKAHEAD_DAYS = 60  # how far "the next school day" is searched for
 
@@ -247,9 +247,9 @@ async def school_days_around(session: AsyncSession, access: StudentAccess, day: 
 async def day_timetable(session: AsyncSession, access: StudentAccess,
                         day: dt.date | None = None) -> DayTimetable:
     """The student's lessons on one day (default: the school's today)."""
-    today = await school_today(session, access.child.school_id)
+    today, calendar = await today_and_working_days(session, access.child.school_id,
+                                                    access.child.grade)
     day = day or today
-    calendar = await student_working_days(session, access)
     lessons = tuple(await lessons_between(session, access, day, day))
     previous, following = await school_days_around(session, access, day, calendar)
     return DayTimetable(access.child.student_id, day, today, lessons, previous, following,
@@ -263,10 +263,10 @@ def monday_of(day: dt.date) -> dt.date:
 async def week_timetable(session: AsyncSession, access: StudentAccess,
                          day: dt.date | None = None) -> WeekTimetable:
     """The student's lessons Monday to Saturday of the week holding `day`."""
-    today = await school_today(session, access.child.school_id)
+    today, calendar = await today_and_working_days(session, access.child.school_id,
+                                                    access.child.grade)
     monday = monday_of(day or today)
     lessons = await lessons_between(session, access, monday, monday + dt.timedelta(days=5))
-    calendar = await student_working_days(session, access)
     days = tuple(
         DayTimetable(access.child.student_id, d, today,
                      tuple(v for v in lessons if v.date == d),

@@ -18,16 +18,20 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import holidays
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
+from services import clock
 from services.calendar import PeriodInfo
-from services.models import Period, PeriodKind
+from services.models import Period, PeriodKind, School
 
 FIRST_GRADE, LAST_GRADE = 1, 11
 SEARCH_DAYS = 60  # how far the nearest working day is looked for
+DEFAULT_TIMEZONE = "Europe/Moscow"
 
 
 @functools.cache
@@ -68,14 +72,37 @@ def is_working_day(day: dt.date, school_holidays: Iterable[PeriodInfo] = ()) -> 
     return WorkingDays(tuple(school_holidays)).is_working_day(day)
 
 
+def _school_holidays(school_id: Any, grade: int | None) -> ColumnElement[bool]:
+    low, high = (grade, grade) if grade is not None else (FIRST_GRADE, LAST_GRADE)
+    return and_(Period.school_id == school_id, Period.kind == PeriodKind.HOLIDAYS,
+                Period.grade_min <= low, Period.grade_max >= high)
+
+
+def _info(r: Any) -> PeriodInfo:
+    return PeriodInfo(r.id, r.kind, r.number, r.name, r.starts_on, r.ends_on)
+
+
+_PERIOD = (Period.id, Period.kind, Period.number, Period.name, Period.starts_on,
+           Period.ends_on)
+
+
 async def working_days(session: AsyncSession, school_id: int,
                        grade: int | None = None) -> WorkingDays:
     """The school's working days for a grade; without one, for the whole school (only
     holidays that cover every grade count). One statement."""
-    low, high = (grade, grade) if grade is not None else (FIRST_GRADE, LAST_GRADE)
-    rows = await session.scalars(
-        select(Period).where(Period.school_id == school_id, Period.kind == PeriodKind.HOLIDAYS,
-                             Period.grade_min <= low, Period.grade_max >= high)
-        .order_by(Period.starts_on))
-    return WorkingDays(tuple(PeriodInfo(p.id, p.kind, p.number, p.name, p.starts_on,
-                                        p.ends_on) for p in rows))
+    rows = await session.execute(select(*_PERIOD).where(_school_holidays(school_id, grade))
+                                 .order_by(Period.starts_on))
+    return WorkingDays(tuple(_info(r) for r in rows))
+
+
+async def today_and_working_days(session: AsyncSession, school_id: int,
+                                 grade: int | None = None) -> tuple[dt.date, WorkingDays]:
+    """The school's today (in its own timezone) and its working days, in one statement
+    for the views that need both."""
+    rows = (await session.execute(
+        select(School.timezone, *_PERIOD)
+        .outerjoin(Period, _school_holidays(School.id, grade))
+        .where(School.id == school_id).order_by(Period.starts_on))).all()
+    timezone = rows[0].timezone if rows else DEFAULT_TIMEZONE
+    return (clock.today(timezone),
+            WorkingDays(tuple(_info(r) for r in rows if r.id is not None)))
