@@ -18,6 +18,7 @@ For the composition root: `ScheduledJobs(sessionmaker, settings)` with `start()`
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import logging
@@ -87,5 +88,9 @@ class ScheduledJobs:
             self.scheduler.start()
 
     async def stop(self) -> None:
+        """No new run starts; a run in flight is cancelled, and its transaction with it (the
+        next process to tick does it again)."""
         if self.scheduler.running:
+            self.scheduler.pause()  # a wakeup already queued on the loop starts nothing
             self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # APScheduler 3 shuts down in a callback on the loop

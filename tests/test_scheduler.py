@@ -240,3 +240,21 @@ async def test_a_failed_run_is_retried(demo_db: Db) -> None:
     assert await run_once(demo_db.sessionmaker, "test-job", "k1", work) is None
     async with demo_db.sessionmaker() as s:
         assert len((await s.scalars(select(JobRun).where(JobRun.job == "test-job"))).all()) == 1
+
+
+async def test_the_jobs_start_and_stop_with_the_dispatcher_hooks(demo_db: Db) -> None:
+    from bot.scheduler import ScheduledJobs
+    from bot.settings import Settings
+
+    jobs = ScheduledJobs(demo_db.sessionmaker, Settings(_env_file=None,
+                                                        jobs_interval_minutes=2))
+    assert not jobs.scheduler.running
+    # Nothing here yields to the event loop, so the first tick cannot run in between.
+    await jobs.start()
+    await jobs.start()  # a second startup hook changes nothing
+    assert jobs.scheduler.running
+    [tick] = jobs.scheduler.get_jobs()
+    assert tick.id == "school-jobs" and tick.trigger.interval == dt.timedelta(minutes=2)
+    await jobs.stop()
+    await jobs.stop()
+    assert not jobs.scheduler.running
