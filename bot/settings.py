@@ -22,3 +22,6 @@ class Settings(BaseSettings):
     bot_username: str = Field(default="diary_demo_bot",
                               description="Used in deep links when Telegram is unreachable")
     log_level: str = Field(default="INFO")
+    jobs_interval_minutes: float = Field(
+        default=5, gt=0, description="How often the scheduler asks which jobs are due"
+    )

@@ -32,7 +32,9 @@ async def get_or_create(
     default_locale: str = "ru",
 ) -> AccountInfo:
     """The account of a Telegram user; a first contact creates it. Every contact marks it
-    active again (a user who had blocked the bot came back)."""
+    active again (a user who had blocked the bot came back) and records it in
+    `last_seen_at`, the activity retention reads (an unlinked account idle for a year is
+    deleted). One statement per update."""
     stmt = (
         insert(Account)
         .values(telegram_id=telegram_id, chat_id=chat_id,

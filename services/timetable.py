@@ -3,6 +3,7 @@
 Only the student's own lessons: class-wide ones and those of the subgroups the student is a
 member of. A moved lesson shows on its old place ("moved to …") and on its new one
 ("moved here"). Each view runs a bounded number of statements (no per-lesson queries).
+Whether a day is a school day off follows services.working_days, as the reminders do.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from services.models import (
     Subject,
     WorkType,
 )
+from services.working_days import WorkingDays, today_and_working_days, working_days
 
-SUNDAY = 7
 LOOKAHEAD_DAYS = 60  # how far "the next school day" is searched for
 
 
@@ -80,11 +81,12 @@ class DayTimetable:
     lessons: tuple[LessonView, ...]
     previous_school_day: dt.date | None = None  # the nearest dates with lessons
     next_school_day: dt.date | None = None
+    working_day: bool = True  # by the school's working days (services.working_days)
 
     @property
     def is_weekend(self) -> bool:
-        return self.day.isoweekday() == SUNDAY or (
-            self.day.isoweekday() == 6 and not self.lessons)
+        """A day off with nothing on it: a weekend, a public holiday, the holidays."""
+        return not self.working_day and not self.lessons
 
 
 @dataclass(frozen=True)
@@ -208,18 +210,23 @@ async def lessons_between(session: AsyncSession, access: StudentAccess, start: d
     return views
 
 
+async def student_working_days(session: AsyncSession, access: StudentAccess) -> WorkingDays:
+    """The working days of the student's school and grade (its holidays included)."""
+    return await working_days(session, access.child.school_id, access.child.grade)
+
+
 async def next_school_day(session: AsyncSession, access: StudentAccess,
                           after: dt.date) -> dt.date:
     """The first date after `after` with a lesson of the student; without any data, the next
-    day that is not a Sunday."""
+    working day."""
     return (await school_days_around(session, access, after))[1]
 
 
-async def school_days_around(session: AsyncSession, access: StudentAccess,
-                             day: dt.date) -> tuple[dt.date, dt.date]:
+async def school_days_around(session: AsyncSession, access: StudentAccess, day: dt.date,
+                             calendar: WorkingDays | None = None) -> tuple[dt.date, dt.date]:
     """The nearest earlier and later dates with a lesson of the student the viewer may see
-    (one statement, within LOOKAHEAD_DAYS); without such data, the neighbouring days that
-    are not Sundays."""
+    (one statement, within LOOKAHEAD_DAYS); without such data, the nearest working days
+    (`calendar`, loaded when not given and needed)."""
     before = after = None
     if access.child.class_id is not None:
         window = dt.timedelta(days=LOOKAHEAD_DAYS)
@@ -230,24 +237,23 @@ async def school_days_around(session: AsyncSession, access: StudentAccess,
             select(func.min(Lesson.date))
             .where(*own, Lesson.date > day, Lesson.date <= day + window).scalar_subquery(),
         ))).one()
-    return (before or skip_sunday(day - dt.timedelta(days=1), forward=False),
-            after or skip_sunday(day + dt.timedelta(days=1), forward=True))
-
-
-def skip_sunday(day: dt.date, *, forward: bool) -> dt.date:
-    if day.isoweekday() == SUNDAY:
-        return day + dt.timedelta(days=1 if forward else -1)
-    return day
+    if before is None or after is None:
+        calendar = calendar or await student_working_days(session, access)
+        before = before or calendar.previous_before(day) or day - dt.timedelta(days=1)
+        after = after or calendar.next_after(day) or day + dt.timedelta(days=1)
+    return before, after
 
 
 async def day_timetable(session: AsyncSession, access: StudentAccess,
                         day: dt.date | None = None) -> DayTimetable:
     """The student's lessons on one day (default: the school's today)."""
-    today = await school_today(session, access.child.school_id)
+    today, calendar = await today_and_working_days(session, access.child.school_id,
+                                                    access.child.grade)
     day = day or today
     lessons = tuple(await lessons_between(session, access, day, day))
-    previous, following = await school_days_around(session, access, day)
-    return DayTimetable(access.child.student_id, day, today, lessons, previous, following)
+    previous, following = await school_days_around(session, access, day, calendar)
+    return DayTimetable(access.child.student_id, day, today, lessons, previous, following,
+                        calendar.is_working_day(day))
 
 
 def monday_of(day: dt.date) -> dt.date:
@@ -257,12 +263,14 @@ def monday_of(day: dt.date) -> dt.date:
 async def week_timetable(session: AsyncSession, access: StudentAccess,
                          day: dt.date | None = None) -> WeekTimetable:
     """The student's lessons Monday to Saturday of the week holding `day`."""
-    today = await school_today(session, access.child.school_id)
+    today, calendar = await today_and_working_days(session, access.child.school_id,
+                                                    access.child.grade)
     monday = monday_of(day or today)
     lessons = await lessons_between(session, access, monday, monday + dt.timedelta(days=5))
     days = tuple(
         DayTimetable(access.child.student_id, d, today,
-                     tuple(v for v in lessons if v.date == d))
+                     tuple(v for v in lessons if v.date == d),
+                     working_day=calendar.is_working_day(d))
         for d in (monday + dt.timedelta(days=i) for i in range(6)))
     return WeekTimetable(access.child.student_id, monday, today, days)
 

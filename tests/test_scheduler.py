@@ -15,12 +15,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.scheduler import build_scheduler, is_working_day, run_school_jobs
+from bot.scheduler import build_scheduler, run_school_jobs
 from screens.i18n import translator
 from screens.pushes import PushRow, compose
 from services import clock, journal
 from services.db import make_engine, make_sessionmaker
 from services.models import JobRun, Notification
+from services.working_days import is_working_day
 from tests.conftest import Db
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -66,14 +67,9 @@ async def two_processes(demo_db: Db) -> AsyncIterator[list[async_sessionmaker[As
 
 async def test_weekly_forecast_runs_once_with_two_schedulers(
         demo_db: Db, two_processes: list[async_sessionmaker[AsyncSession]]) -> None:
-    delivered: list[int] = []
-
-    async def deliver() -> None:
-        delivered.append(1)
-
-    schedulers = [build_scheduler(sm, deliver=deliver) for sm in two_processes]
-    assert {j.id for j in schedulers[0].get_jobs()} == {"deliver", "school-jobs"}
-    assert schedulers[0].get_job("deliver").func is deliver
+    schedulers = [build_scheduler(sm) for sm in two_processes]
+    assert {j.id for j in schedulers[0].get_jobs()} == {"school-jobs"}
+    assert not any(s.running for s in schedulers)
     jobs = [s.get_job("school-jobs").func for s in schedulers]
     friday = dt.datetime(2026, 11, 27, 18, 5, tzinfo=MOSCOW)
     with clock.frozen(friday):
@@ -94,7 +90,9 @@ async def test_weekly_forecast_runs_once_with_two_schedulers(
                                     "WHERE payload->>'type' = 'forecast_weekly'")
     assert len(summaries) == 2
     assert sorted(r[0] for r in summaries) == [GUARDIAN, STUDENT]
-    assert delivered == []  # the delivery tick is the caller's, and not started here
+    # The delivery worker is the caller's, and not started here: every row still waits.
+    assert await _all(demo_db, "SELECT id FROM notifications WHERE status <> 'pending' "
+                               "AND payload->>'type' = 'forecast_weekly'") == []
 
     [push] = _texts(await _rows(demo_db, GUARDIAN, "forecast_weekly"))
     assert push.startswith("🔮 <b>Михаил</b>: прогноз на неделю — 2 четверть\n")
@@ -242,3 +240,21 @@ async def test_a_failed_run_is_retried(demo_db: Db) -> None:
     assert await run_once(demo_db.sessionmaker, "test-job", "k1", work) is None
     async with demo_db.sessionmaker() as s:
         assert len((await s.scalars(select(JobRun).where(JobRun.job == "test-job"))).all()) == 1
+
+
+async def test_the_jobs_start_and_stop_with_the_dispatcher_hooks(demo_db: Db) -> None:
+    from bot.scheduler import ScheduledJobs
+    from bot.settings import Settings
+
+    jobs = ScheduledJobs(demo_db.sessionmaker, Settings(_env_file=None,
+                                                        jobs_interval_minutes=2))
+    assert not jobs.scheduler.running
+    # Nothing here yields to the event loop, so the first tick cannot run in between.
+    await jobs.start()
+    await jobs.start()  # a second startup hook changes nothing
+    assert jobs.scheduler.running
+    [tick] = jobs.scheduler.get_jobs()
+    assert tick.id == "school-jobs" and tick.trigger.interval == dt.timedelta(minutes=2)
+    await jobs.stop()
+    await jobs.stop()
+    assert not jobs.scheduler.running

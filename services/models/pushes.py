@@ -52,6 +52,8 @@ class Notification(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # Set when retention replaced the payload with a tombstone (services/retention.py).
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (
         Index("ix_notifications_due", "due_at", postgresql_where=text("status = 'pending'")),
         Index("ix_notifications_chat_pending", "chat_id",

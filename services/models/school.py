@@ -36,9 +36,14 @@ class School(Base):
     quiet_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(7, 0))
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = created_now()
+    # How long a sent push keeps its content before retention erases it (152-FZ art. 21).
+    notification_retention_days: Mapped[int] = mapped_column(Integer, default=90,
+                                                             server_default="90")
     __table_args__ = (
         CheckConstraint("rounding_threshold > 0 AND rounding_threshold < 1", name="rounding"),
         CheckConstraint("link_code_ttl_hours BETWEEN 1 AND 720", name="code_ttl"),
+        CheckConstraint("notification_retention_days BETWEEN 1 AND 3650",
+                        name="notification_retention"),
     )
 
 

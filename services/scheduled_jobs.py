@@ -1,0 +1,112 @@
+"""Which scheduled runs are due at a moment: the school-time slots and the daily retention.
+
+Jobs that belong to a wall-clock time in a school (Friday 18:00 forecast summary, 19:00
+homework for tomorrow, 08:00 staff reminder on working days, 18:00 the risk list two weeks
+before a period ends) are due while the school's local time is within a few hours after
+the slot; a slot missed for longer is skipped. Retention is due once a UTC day (00:00 UTC is
+night in every Russian timezone but the far east's morning).
+
+Each run is named by a job and a run key that says what it is for (school, date, week or
+period); the scheduler does each name once across processes (services.job_runs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services import forecast_jobs, reminders, retention
+from services.models import School
+from services.notifications import SchoolClock
+from services.working_days import working_days
+
+SLOT_WINDOW = dt.timedelta(hours=3)  # a slot missed for longer than this is skipped
+WEEKLY_FORECAST_AT = (5, dt.time(18, 0))  # ISO weekday (Friday), local time
+HOMEWORK_EVE_AT = dt.time(19, 0)
+STAFF_REMINDER_AT = dt.time(8, 0)
+RISK_AT = dt.time(18, 0)
+
+Work = Callable[[AsyncSession], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class DueRun:
+    """One run to do (once across processes): its name and its work, given a session in
+    the run's own transaction; the work returns how many rows it wrote or changed."""
+
+    job: str
+    run_key: str
+    work: Work
+
+
+async def schools(session: AsyncSession) -> list[SchoolClock]:
+    rows = await session.execute(
+        select(School.id, School.timezone, School.quiet_start, School.quiet_end,
+               School.backfill_days).order_by(School.id))
+    return [SchoolClock(r.id, r.timezone, r.quiet_start, r.quiet_end, r.backfill_days)
+            for r in rows]
+
+
+def slot_reached(local: dt.datetime, at: dt.time) -> bool:
+    """Whether a school's local time is within the window after today's slot `at`."""
+    start = dt.datetime.combine(local.date(), at, tzinfo=local.tzinfo)
+    return start <= local < start + SLOT_WINDOW
+
+
+def _for_school(job: Callable[[AsyncSession, SchoolClock, dt.date], Awaitable[int]],
+                school: SchoolClock, today: dt.date) -> Work:
+    async def work(session: AsyncSession) -> int:
+        return await job(session, school, today)
+    return work
+
+
+def _risk_list(school: SchoolClock, due: forecast_jobs.RiskPeriod, today: dt.date) -> Work:
+    async def work(session: AsyncSession) -> int:
+        return await forecast_jobs.period_risks(session, school, due, today)
+    return work
+
+
+def _retention(now: dt.datetime) -> Work:
+    async def work(session: AsyncSession) -> int:
+        return (await retention.apply_retention(session, now)).total
+    return work
+
+
+async def school_runs(session: AsyncSession, school: SchoolClock,
+                      now: dt.datetime) -> list[DueRun]:
+    """The runs due for one school at `now`."""
+    local = now.astimezone(ZoneInfo(school.timezone))
+    today, sid = local.date(), school.school_id
+    runs = []
+    weekday, at = WEEKLY_FORECAST_AT
+    if local.isoweekday() == weekday and slot_reached(local, at):
+        year, week, _ = today.isocalendar()
+        runs.append(DueRun("forecast-weekly", f"forecast-weekly:{sid}:{year}-W{week:02d}",
+                           _for_school(forecast_jobs.weekly_forecasts, school, today)))
+    if slot_reached(local, HOMEWORK_EVE_AT):
+        runs.append(DueRun("homework-eve", f"homework-eve:{sid}:{today.isoformat()}",
+                           _for_school(reminders.homework_eve, school, today)))
+    if (slot_reached(local, STAFF_REMINDER_AT)
+            and (await working_days(session, sid)).is_working_day(today)):
+        runs.append(DueRun("staff-unmarked", f"staff-unmarked:{sid}:{today.isoformat()}",
+                           _for_school(reminders.staff_reminders, school, today)))
+    if slot_reached(local, RISK_AT):
+        for due in await forecast_jobs.risk_periods(session, sid, today):
+            runs.append(DueRun("period-risk", f"period-risk:{sid}:{due.period.id}",
+                               _risk_list(school, due, today)))
+    return runs
+
+
+async def due_runs(session: AsyncSession, now: dt.datetime) -> list[DueRun]:
+    """Every run due at `now`: each school's, then the day's retention pass."""
+    runs = []
+    for school in await schools(session):
+        runs.extend(await school_runs(session, school, now))
+    day = now.astimezone(dt.UTC).date().isoformat()
+    runs.append(DueRun("retention", f"retention:{day}", _retention(now)))
+    return runs
