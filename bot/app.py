@@ -68,31 +68,29 @@ def build_dispatcher(sessionmaker: Sessionmaker, settings: Settings | None = Non
     return dp
 
 
-def attach_background(dp: Dispatcher, sessionmaker: Sessionmaker) -> None:
+def attach_background(dp: Dispatcher, sessionmaker: Sessionmaker,
+                      settings: Settings) -> None:
     """The delivery worker and the scheduled jobs run exactly while the dispatcher does:
     started by its startup hook, stopped by its shutdown hook."""
     from bot.delivery import DeliveryWorker
-    from bot.scheduler import build_scheduler
+    from bot.scheduler import ScheduledJobs
 
+    jobs = ScheduledJobs(sessionmaker, settings)
     running: dict[str, Any] = {}
 
     async def start(bot: Bot) -> None:
-        stop = asyncio.Event()
         # The worker runs beside the dispatcher (not as a scheduler tick) so it keeps
         # Telegram's 30 messages a second busy; several processes share the queue safely.
-        running["stop"] = stop
+        running["stop"] = stop_worker = asyncio.Event()
         running["worker"] = asyncio.create_task(DeliveryWorker(bot, sessionmaker)
-                                                .run_forever(stop))
-        running["scheduler"] = scheduler = build_scheduler(sessionmaker)
-        scheduler.start()
+                                                .run_forever(stop_worker))
+        await jobs.start()
 
     async def stop() -> None:
-        if not running:
-            return
-        running["stop"].set()
-        running["scheduler"].shutdown(wait=False)
-        await running["worker"]
-        running.clear()
+        await jobs.stop()
+        if running:
+            running.pop("stop").set()
+            await running.pop("worker")
 
     dp.startup.register(start)
     dp.shutdown.register(stop)
@@ -117,7 +115,7 @@ async def build_process(settings: Settings, url: str, *, token: str | None = Non
         bot = build_bot(token or settings.bot_token or "42:LOCAL",
                         api_url=settings.telegram_api_url, session=session)
         dp = build_dispatcher(sessionmaker, settings)
-        attach_background(dp, sessionmaker)
+        attach_background(dp, sessionmaker, settings)
         try:
             yield Process(engine, sessionmaker, bot, dp)
         finally:
