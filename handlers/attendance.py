@@ -21,6 +21,7 @@ from services.accounts import AccountInfo
 
 router = Router(name="attendance")
 __all__ = ["AtCb", "router"]
+_REPORTS = {AtView.PERIOD: attendance.period_attendance, AtView.WEEK: attendance.week_attendance}
 
 
 @router.message(Command("attendance"))
@@ -32,17 +33,9 @@ async def on_attendance_entry(_: Message | CallbackQuery, session: AsyncSession,
     return screens.report(t, granted, AtView.PERIOD, found)
 
 
-@router.callback_query(On(AtCb, v=AtView.PERIOD))
-async def on_period(_: CallbackQuery, callback_data: AtCb, session: AsyncSession,
-                    account: AccountInfo, t: Translator) -> Screen:
+@router.callback_query(On(AtCb))
+async def on_attendance(_: CallbackQuery, callback_data: AtCb, session: AsyncSession,
+                        account: AccountInfo, t: Translator) -> Screen:
     granted = await student_for_view(session, account, callback_data.s)
-    found = await attendance.period_attendance(session, granted, callback_data.day)
-    return screens.report(t, granted, AtView.PERIOD, found, callback_data.p)
-
-
-@router.callback_query(On(AtCb, v=AtView.WEEK))
-async def on_week(_: CallbackQuery, callback_data: AtCb, session: AsyncSession,
-                  account: AccountInfo, t: Translator) -> Screen:
-    granted = await student_for_view(session, account, callback_data.s)
-    found = await attendance.week_attendance(session, granted, callback_data.day)
-    return screens.report(t, granted, AtView.WEEK, found, callback_data.p)
+    found = await _REPORTS[callback_data.v](session, granted, callback_data.day)
+    return screens.report(t, granted, callback_data.v, found, callback_data.p)
