@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from html import escape
 
 from screens.base import Screen
-from screens.format import period_label
+from screens.format import average_text, mark_text, period_label
 from screens.i18n import Translator
 from screens.nav import menu_rows, paginate
 from screens.payloads import Payload
@@ -24,8 +24,8 @@ def subject_lines(t: Translator, f: forecast.SubjectForecast) -> list[str]:
     subject = escape(f.subject)
     if f.average is None or f.forecast is None:
         return [t("forecast-line-empty", subject=subject)]
-    lines = [t("forecast-line", subject=subject, average=f.average, forecast=f.forecast,
-               count=f.marks)]
+    lines = [t("forecast-line", subject=subject, average=average_text(t, f.average),
+               forecast=mark_text(t, f.forecast, None), count=f.marks)]
     if f.target is not None:
         if f.need is not None:
             lines.append(t("forecast-need", n=f.need, target=f.target, weight=f.weight))
