@@ -51,7 +51,8 @@ async def on_week(_: CallbackQuery, callback_data: TtCb, session: AsyncSession,
 async def on_tests_menu(_: CallbackQuery, session: AsyncSession, account: AccountInfo,
                         t: Translator) -> Screen:
     granted = await student_for_view(session, account)
-    return screens.tests(t, granted, await timetable.test_schedule(session, granted))
+    view = await timetable.test_schedule(session, granted)
+    return screens.scheduled_tests(t, granted, view)
 
 
 @router.callback_query(On(ScheduledTestsCb))
@@ -59,4 +60,4 @@ async def on_tests(_: CallbackQuery, callback_data: ScheduledTestsCb, session: A
                    account: AccountInfo, t: Translator) -> Screen:
     granted = await student_for_view(session, account, callback_data.s)
     view = await timetable.test_schedule(session, granted)
-    return screens.tests(t, granted, view, callback_data.p)
+    return screens.scheduled_tests(t, granted, view, callback_data.p)

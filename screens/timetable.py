@@ -143,22 +143,23 @@ def week(t: Translator, granted: StudentAccess, view: WeekTimetable, page: int =
         [_go(t("timetable-btn-today"), TtView.DAY, s), menu_button(t)]))
 
 
-def test_line(t: Translator, test: TestView) -> str:
+def scheduled_test_line(t: Translator, test: TestView) -> str:
     key = "tests-line-cancelled" if test.cancelled else "tests-line"
     return t(key, date=t.date(test.date, weekday=True), slot=test.slot,
              subject=escape(test.subject), work=escape(test.work_type))
 
 
-def tests(t: Translator, granted: StudentAccess, view: TestSchedule, page: int = 0) -> Screen:
+def scheduled_tests(t: Translator, granted: StudentAccess, view: TestSchedule,
+                    page: int = 0) -> Screen:
     lines = ["", t("tests-upcoming")]
-    lines.extend(test_line(t, v) for v in view.upcoming)
+    lines.extend(scheduled_test_line(t, v) for v in view.upcoming)
     if not view.upcoming:
         lines.append(t("tests-none-upcoming"))
     if view.past:
         lines.append("")
         lines.append(t("tests-past", period=period_label(t, view.period)) if view.period
                      else t("tests-past-no-period"))
-        lines.extend(test_line(t, v) for v in view.past)
+        lines.extend(scheduled_test_line(t, v) for v in view.past)
     pages = paginate(lines, f"{t('tests-title')}\n{child_line(t, granted)}")
     s = granted.child.student_id
     text, paging = paged(t, "timetable", pages, page, lambda p: ScheduledTestsCb(s, p))

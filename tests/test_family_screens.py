@@ -62,7 +62,7 @@ def test_timetable_screens_escape_journal_text() -> None:
     assert LESSON.subject in week and CHILD.class_name in week
     test = lessons.TestView(1, DAY, 1, f"Алгебра{HOSTILE}", f"Контрольная{HOSTILE}", False)
     schedule = lessons.TestSchedule(7, DAY, TERM, (test,), (test,))
-    tests = shown(timetable.tests(ru, GRANTED, schedule))
+    tests = shown(timetable.scheduled_tests(ru, GRANTED, schedule))
     assert test.subject in tests and test.work_type in tests
 
 
