@@ -86,6 +86,12 @@ def layout(buttons: Sequence[Button], *sizes: int) -> Rows:
     return tuple(rows)
 
 
+def rows(*given: Sequence[Button]) -> Rows:
+    """The rows given, in order, with the empty ones left out (a pager with no
+    neighbours, say)."""
+    return tuple(tuple(row) for row in given if row)
+
+
 def grid(count: int, width: int) -> list[int]:
     """Row sizes for `count` buttons laid out `width` to a row, for `layout(..., *grid(...),
     *then)`: the rows of what follows the grid come after it."""

@@ -284,7 +284,7 @@ async def test_forged_students_are_refused_and_audited(bot_env: BotEnv) -> None:
 
 
 def test_a_long_week_is_paginated_below_the_limit() -> None:
-    from handlers.timetable import week_keyboard, week_pages
+    from screens.timetable import week, week_pages
     from services.access import ChildRef
     from services.models import LessonStatus
 
@@ -297,13 +297,13 @@ def test_a_long_week_is_paginated_below_the_limit() -> None:
                              slot=n, subject="Очень длинное название предмета " * 3,
                              **lesson)  # type: ignore[arg-type]
         for n in range(1, 13))) for i in range(6))
-    week = timetable.WeekTimetable(7, MONDAY, MONDAY, days)
-    pages = week_pages(ru, StudentAccess(child, as_staff=False), week)
+    view = timetable.WeekTimetable(7, MONDAY, MONDAY, days)
+    granted = StudentAccess(child, as_staff=False)
+    pages = week_pages(ru, granted, view)
     assert len(pages) >= 2
     assert all(len(page) <= 4096 - 100 for page in pages)
     assert sum(page.count("🔁 замена") for page in pages) == 72  # no lesson lost
-    buttons = [b.text for row in week_keyboard(ru, week, 0, len(pages)).inline_keyboard
-               for b in row]
+    buttons = [b.text for row in week(ru, granted, view).rows for b in row]
     assert "Стр. 2 ▶️" in buttons
 
 

@@ -1,10 +1,10 @@
-# The term forecast view (handlers/forecast.py).
+# The term forecast view (screens/forecast.py).
 forecast-title = 🔮 <b>Term mark forecast</b> — { $name }, { $klass }
 forecast-period = { $period }, until { $end }
 forecast-no-period = No reporting period found: the forecast cannot be computed yet.
 forecast-empty = No marks in this period yet.
 forecast-first-grade = First-graders get no marks, so there is no forecast ({ $name }).
-forecast-line = • <b>{ $subject }</b>: average { NUMBER($average, minimumFractionDigits: 2, maximumFractionDigits: 2) } → forecast <b>{ $forecast }</b> ({ $count ->
+forecast-line = • <b>{ $subject }</b>: average { $average } → forecast <b>{ $forecast }</b> ({ $count ->
     [one] { $count } mark
    *[other] { $count } marks
 })

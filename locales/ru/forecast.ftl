@@ -1,10 +1,10 @@
-# The term forecast view (handlers/forecast.py).
+# The term forecast view (screens/forecast.py).
 forecast-title = 🔮 <b>Прогноз итоговых отметок</b> — { $name }, { $klass }
 forecast-period = { $period }, до { $end }
 forecast-no-period = Учебный период не найден: прогноз пока не посчитать.
 forecast-empty = Оценок в этом периоде пока нет.
 forecast-first-grade = У первоклассников нет отметок, поэтому и прогноза нет ({ $name }).
-forecast-line = • <b>{ $subject }</b>: средний { NUMBER($average, minimumFractionDigits: 2, maximumFractionDigits: 2) } → прогноз <b>{ $forecast }</b> ({ $count ->
+forecast-line = • <b>{ $subject }</b>: средний { $average } → прогноз <b>{ $forecast }</b> ({ $count ->
     [one] { $count } оценка
     [few] { $count } оценки
    *[many] { $count } оценок
