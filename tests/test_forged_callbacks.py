@@ -11,6 +11,7 @@ from typing import Any
 from aiogram.filters.callback_data import CallbackData
 
 import handlers
+import screens
 from handlers.attendance import AtCb
 from handlers.codes import CodesCb, StaffCodeCb
 from handlers.forecast import ForecastCb
@@ -22,6 +23,7 @@ from handlers.settings import SetCb
 from handlers.staff import StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
+from screens.payloads import Payload
 from tests.conftest import BotEnv
 
 GUARDIAN, MATH_TEACHER, CLASS_TEACHER = 1001, 2002, 2001
@@ -62,10 +64,10 @@ async def _ids(env: BotEnv) -> dict[str, int]:
     }
 
 
-def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData]]:
+def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
     """(who clicks, what they forged). Each student-bearing view is forged both with a
     classmate of another family and with a student of another school."""
-    cases: list[tuple[int, CallbackData]] = []
+    cases: list[tuple[int, CallbackData | Payload]] = []
     for s in (ids["stranger"], ids["lyceum"]):
         cases += [(GUARDIAN, cb) for cb in (
             ChildCb(student_id=s), ConsentCb(student_id=s, accept=True),
@@ -98,13 +100,15 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData]]:
     return cases
 
 
-def _callback_classes() -> set[type[CallbackData]]:
-    found = set()
-    for module in pkgutil.iter_modules(handlers.__path__):
-        mod = importlib.import_module(f"handlers.{module.name}")
-        found |= {v for v in vars(mod).values()
-                  if isinstance(v, type) and issubclass(v, CallbackData) and v is not CallbackData
-                  and v.__module__ == mod.__name__}
+def _callback_classes() -> set[type[Any]]:
+    """CallbackData factories left in handlers, and the payloads of screens."""
+    found: set[type[Any]] = set()
+    for package in (handlers, screens):
+        for module in pkgutil.iter_modules(package.__path__):
+            mod = importlib.import_module(f"{package.__name__}.{module.name}")
+            found |= {v for v in vars(mod).values()
+                      if isinstance(v, type) and issubclass(v, CallbackData | Payload)
+                      and v not in (CallbackData, Payload) and v.__module__ == mod.__name__}
     return found
 
 
