@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-from typing import Any, ClassVar, Self, get_type_hints
+from typing import Any, ClassVar, Self, TypeVar, cast, get_type_hints
 
 from screens.base import CALLBACK_DATA_LIMIT
 
 SEP = ":"
 MAX_INT = 2**31 - 1  # ids are PostgreSQL integers; dates packed as YYYYMMDD fit too
 _INT = re.compile(r"-?[0-9]{1,10}")
+T = TypeVar("T")
 
 
 class Payload:
@@ -61,6 +62,12 @@ class Payload:
     @classmethod
     def matches(cls, raw: str) -> bool:
         return raw == cls.prefix or raw.startswith(cls.prefix + SEP)
+
+
+def parse_field(kind: type[T], raw: str) -> T:
+    """A packed value read as `kind` as strictly as a declared field of that type, for a
+    field whose type depends on another one; `ValueError` for anything else."""
+    return cast(T, _decode(kind, raw))
 
 
 def _encode(value: Any) -> str:

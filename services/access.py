@@ -275,6 +275,17 @@ async def require_staff(session: AsyncSession, account_id: int,
     return staff
 
 
+async def guardian_child(session: AsyncSession, account_id: int, student_id: int,
+                         *, purpose: str) -> ChildRef:
+    """One of the children this account is the consenting guardian of (what it may unlink
+    or withdraw consent for); anything else is refused."""
+    roles = await load_roles(session, account_id)
+    for child in roles.children:
+        if child.student_id == student_id:
+            return child
+    raise deny(account_id, purpose, student_id=student_id)
+
+
 def active_child(roles: Roles, active_student_id: int | None) -> ChildRef | None:
     """The remembered child if still visible, else the first one."""
     students = roles.family_students

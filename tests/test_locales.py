@@ -15,7 +15,7 @@ CALL = re.compile(r"""\bt\(\s*(f?)["']([a-z][a-z0-9-]*)(\{?)""")
 
 def _ids_used_in_code() -> tuple[set[str], set[str]]:
     exact, prefixes = set(), set()
-    for folder in ("bot", "handlers", "services"):
+    for folder in ("bot", "handlers", "screens", "services"):
         for path in (ROOT / folder).rglob("*.py"):
             for is_f, msg_id, brace in CALL.findall(path.read_text(encoding="utf-8")):
                 (prefixes if is_f and brace else exact).add(msg_id)

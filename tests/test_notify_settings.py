@@ -137,3 +137,44 @@ async def test_forged_choices_are_refused(bot_env: BotEnv) -> None:
     big = 2**31
     assert len(NotifyCb(a="ms", v=str(big), s=big).pack().encode()) <= 64
     assert len(NotifyCb(a="quiet", v="22-08").pack().encode()) <= 64
+
+
+def test_child_names_are_escaped_in_text_and_kept_in_buttons() -> None:
+    from screens import notify_settings, settings
+    from screens.i18n import translator
+    from services.access import ChildRef, Roles
+    from services.preferences import SubjectChoice
+
+    t = translator("ru")
+    child = ChildRef(7, 1, "<Миша>", "Нил & Ко", 3, "5<А>", 5)
+    picker = notify_settings.subjects(t, child, [SubjectChoice(2, "Физ<ра>", False)])
+    assert "&lt;Миша&gt;" in picker.text and "<Миша>" not in picker.text
+    assert picker.rows[0][0].text == "🔔 Физ<ра>"
+    ask = settings.confirm(t, settings.SettingsAction.UNLINK, child)
+    assert "&lt;Миша&gt; Нил &amp; Ко" in ask.text
+    screen = settings.settings(t, Roles(1, children=(child,)))
+    assert any("<Миша>" in b.text and "5<А>" in b.text for row in screen.rows for b in row)
+
+
+async def test_unknown_actions_and_odd_digits_are_refused(bot_env: BotEnv) -> None:
+    client = bot_env.client(GUARDIAN)
+    await client.click(MenuCb(area="notifications").pack())
+    misha = int(await bot_env.scalar(
+        "SELECT active_student_id FROM accounts WHERE telegram_id = :t", t=GUARDIAN))
+    malformed = await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE details->>'what' = 'malformed_callback'")
+    for packed in ("nt:drop::0", "st:drop::0", "sv:x:0:0:0:0:0"):
+        replies = await client.click(packed)
+        assert replies[-1].alert == "Это недоступно.", packed
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE details->>'what' = 'malformed_callback'") \
+        == malformed + 3
+    for packed in ("nt:time:²:0", "nt:time:-5:0", "nt:hide:2:0", f"nt:ms:٣:{misha}",
+                   "st:lang:de:0"):
+        replies = await client.click(packed)
+        assert replies[-1].alert == "Это недоступно.", packed
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM notification_preferences p JOIN accounts a "
+        "ON a.id = p.account_id WHERE a.telegram_id = :t", t=GUARDIAN) == 0
+    assert await bot_env.scalar("SELECT locale FROM accounts WHERE telegram_id = :t",
+                                t=GUARDIAN) == "ru"

@@ -220,3 +220,28 @@ def test_callback_data_fits_64_bytes() -> None:
     for v in ("c", "t", "l", "u"):
         packed = StaffCb(v=v, c=big, j=big, d=big, p=big, s=big).pack()
         assert len(packed.encode()) <= 64, packed
+
+
+def test_journal_names_are_escaped_in_text_and_kept_in_buttons() -> None:
+    import datetime as dt
+
+    from screens import staff as screens
+    from screens.i18n import translator
+    from services import staff_views
+    from services.marks import SubjectRef
+    from services.models import LessonStatus
+
+    t = translator("ru")
+    klass = staff_views.ClassRef(1, "5<А>&", 5)
+    screen = screens.klass(t, staff_views.ClassView(klass, (SubjectRef(2, "Физ<ра>", False),)))
+    assert "5&lt;А&gt;&amp;" in screen.text and "<А>" not in screen.text
+    assert screen.rows[0][0].text == "Физ<ра>"  # a button's text is plain text
+    pupils = screens.students(t, staff_views.ClassStudents(
+        klass, (staff_views.StudentRef(3, "<Иванов> А."),)))
+    assert "5&lt;А&gt;&amp;" in pupils.text and pupils.rows[0][0].text == "<Иванов> А."
+    lesson = staff_views.TeacherLesson(
+        1, DEMO_TODAY, 1, dt.time(8, 30), dt.time(9, 15), "7<Б>", "<гр>", "Алгебра & Co",
+        "2<0>8", LessonStatus.SCHEDULED, True, "<Орлова> М. Г.", None)
+    line = screens.lesson_line(t, lesson)
+    assert "<b>7&lt;Б&gt;</b> (&lt;гр&gt;) · Алгебра &amp; Co" in line
+    assert "2&lt;0&gt;8" in line and "&lt;Орлова&gt; М. Г." in line
