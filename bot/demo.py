@@ -6,12 +6,12 @@ from sqlalchemy import func, select
 
 from bot.app import build_bot, build_dispatcher
 from bot.console import Identity, run_console
-from bot.local_session import LocalSession
 from bot.settings import Settings
 from services import clock, linking, migrate
 from services.db import make_engine, make_sessionmaker
 from services.demo_seed import DEMO_ACCOUNTS, seed_demo
 from services.models import ClassGroup, LinkKind, School
+from telegram_fakes.local_session import LocalSession
 
 NEWCOMER_ID = 9001
 

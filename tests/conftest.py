@@ -154,7 +154,7 @@ def dispatcher() -> Any:
 def bot_env(dispatcher: Any, demo_db: Db) -> Iterator[Any]:
     """Dispatcher + Bot on a LocalSession, wired to this test's demo database."""
     from bot.app import build_bot
-    from bot.local_session import LocalSession
+    from telegram_fakes.local_session import LocalSession
 
     dispatcher["sessionmaker"] = demo_db.sessionmaker
     session = LocalSession()
@@ -170,7 +170,7 @@ class BotEnv:
     db: Db
 
     def client(self, user_id: int, language_code: str = "ru") -> Any:
-        from bot.chat_client import ChatClient
+        from telegram_fakes.chat_client import ChatClient
 
         return ChatClient(self.dp, self.bot, user_id, language_code=language_code)
 

@@ -25,7 +25,7 @@ from aiogram.types import (
     Voice,
 )
 
-from bot.local_session import LocalSession, Record, inline_buttons
+from telegram_fakes.local_session import LocalSession, Record, inline_buttons
 
 _query_ids = itertools.count(1)
 _file_ids = itertools.count(1)

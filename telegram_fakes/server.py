@@ -12,7 +12,7 @@ Point aiogram at it with ``AiohttpSession(api=TelegramAPIServer.from_base(tg.url
 Deliberately imports only aiohttp and the standard library: importing aiogram costs seconds,
 and benchmark harnesses start this server in processes that never need aiogram.
 
-Standalone: ``python -m bot.fake_telegram --port 8081``. Besides the Bot API it then exposes
+Standalone: ``python -m telegram_fakes.server --port 8081``. Besides the Bot API it then exposes
 ``POST /_fake/updates`` (push an update, JSON body), ``GET /_fake/requests`` (the request log)
 and ``POST /_fake/reset`` so another process can drive and inspect it.
 """

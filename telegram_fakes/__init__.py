@@ -1,0 +1,1 @@
+"""Telegram played locally, for tests, `diary demo` and the benchmark."""
