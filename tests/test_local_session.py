@@ -18,7 +18,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.console import Identity, run_console
 from telegram_fakes.chat_client import ChatClient
-from telegram_fakes.local_session import LocalSession, Record, parse_html
+from telegram_fakes.local_session import LocalSession, Record
+from telegram_fakes.rules import parse_html
 
 PDF = b"%PDF-1.4\n% a tiny fake report\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02\x80\x00\x00\x01\xe0" + b"\x00" * 16
