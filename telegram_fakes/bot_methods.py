@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram_fakes import rules
+from telegram_fakes.updates import UpdateQueue
 from telegram_fakes.wire import ApiError, Recorded, UploadedFile, as_int, bad_request, inline_markup
 
 Handler = Callable[[Recorded, int], Any]
@@ -27,7 +28,7 @@ class BotMethods:
     _messages: dict[tuple[int, int], dict[str, Any]]
     _next_message_id: dict[int, int]
     _deleted: set[tuple[int, int]]
-    _updates: list[dict[str, Any]]
+    _updates: UpdateQueue
     _commands: dict[tuple[str, str], list[Any]]
     _webhook_url: str
     _serial: int
@@ -59,6 +60,24 @@ class BotMethods:
         }
 
     # --- objects -----------------------------------------------------------------------------
+
+    def _remember_incoming(self, update: dict[str, Any]) -> None:
+        """Store messages carried by an update so edits/deletes of them work, and keep message
+        ids shared between user and bot as in a real private chat."""
+        candidates = [update.get(k) for k in ("message", "edited_message", "channel_post")]
+        query = update.get("callback_query")
+        if isinstance(query, dict):
+            candidates.append(query.get("message"))
+        for msg in candidates:
+            if not isinstance(msg, dict):
+                continue
+            chat_id = as_int((msg.get("chat") or {}).get("id"))
+            message_id = as_int(msg.get("message_id"))
+            if chat_id is None or message_id is None:
+                continue
+            self._messages.setdefault((chat_id, message_id), msg)
+            last = self._next_message_id.get(chat_id, 0)
+            self._next_message_id[chat_id] = max(last, message_id)
 
     def _bot_user(self, bot_id: int) -> dict[str, Any]:
         return {

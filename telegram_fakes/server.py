@@ -5,7 +5,11 @@ real failures happen (form encoding, JSON in fields, 429/403/5xx handling). This
 the wire protocol aiogram uses (``POST {base}/bot{token}/{method}`` with urlencoded or multipart
 form data, nested objects JSON-encoded), answers with realistic ``{"ok": ..., "result": ...}``
 bodies, records every request and enforces Telegram's flood limits, so the bot's own rate
-limiting and retry logic can be verified end to end.
+limiting and retry logic can be verified end to end. What it accepts is decided by
+`telegram_fakes.rules`, the rulebook LocalSession follows too.
+
+Pieces: `wire` (decoding and answering), `bot_methods` (one handler per method over the
+messages kept), `flood` (429s), `faults` (injected failures), `updates` (getUpdates).
 
 Point aiogram at it with ``AiohttpSession(api=TelegramAPIServer.from_base(tg.url))``.
 
@@ -35,6 +39,7 @@ from telegram_fakes import rules
 from telegram_fakes.bot_methods import BotMethods, Handler
 from telegram_fakes.faults import Faults
 from telegram_fakes.flood import FloodControl, Limits
+from telegram_fakes.updates import UpdateQueue
 from telegram_fakes.wire import (
     PATH_RE,
     SENDING_METHODS,
@@ -90,6 +95,7 @@ class FakeTelegram(BotMethods):
         self.url = ""
 
         self._handlers: dict[str, Handler] = self._method_handlers()
+        self._updates = UpdateQueue()  # kept across resets: long polls in progress wait on it
         self._reset_state()
 
         self.app = web.Application(client_max_size=50 * 1024 * 1024)  # Telegram's upload cap
@@ -105,10 +111,6 @@ class FakeTelegram(BotMethods):
         self._next_message_id: dict[int, int] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._deleted: set[tuple[int, int]] = set()
-        self._updates: list[dict[str, Any]] = []
-        self._next_update_id = 1
-        self._updates_event = asyncio.Event()
-        self._closing = False
         self._commands: dict[tuple[str, str], list[Any]] = {}
         self._webhook_url = ""
         self._serial = 0
@@ -117,7 +119,7 @@ class FakeTelegram(BotMethods):
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve on host:port (0 picks a free port); returns the base URL."""
-        self._closing = False
+        self._updates.closing = False
         # Short shutdown timeout: a long-polling getUpdates must not hold stop() for a minute.
         runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
@@ -129,8 +131,8 @@ class FakeTelegram(BotMethods):
         return self.url
 
     async def stop(self) -> None:
-        self._closing = True
-        self._wake_pollers()
+        self._updates.closing = True
+        self._updates.wake()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -179,7 +181,7 @@ class FakeTelegram(BotMethods):
     def reset(self) -> None:
         """Back to a fresh server: records, rate windows, faults, messages, queued updates."""
         self.clear()
-        self._wake_pollers()
+        self._updates.reset()
         self._reset_state()
 
     # --- fault injection -----------------------------------------------------------------------
@@ -215,14 +217,8 @@ class FakeTelegram(BotMethods):
 
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue an update for getUpdates; assigns ``update_id`` if missing, returns it."""
-        update = dict(update)
-        if "update_id" not in update:
-            update["update_id"] = self._next_update_id
-        self._next_update_id = max(self._next_update_id, int(update["update_id"]) + 1)
         self._remember_incoming(update)
-        self._updates.append(update)
-        self._wake_pollers()
-        return int(update["update_id"])
+        return self._updates.push(update)
 
     def push_message(self, chat_id: int, text: str, user_id: int | None = None) -> int:
         """Queue a text message from a user (the chat's owner in private chats)."""
@@ -260,30 +256,6 @@ class FakeTelegram(BotMethods):
             "data": data,
         }
         return self.push_update({"callback_query": query})
-
-    def _wake_pollers(self) -> None:
-        # Each waiter holds the event current when it started waiting; replacing it after
-        # set() means a later waiter never sees a stale "set" state.
-        self._updates_event.set()
-        self._updates_event = asyncio.Event()
-
-    def _remember_incoming(self, update: dict[str, Any]) -> None:
-        """Store messages carried by an update so edits/deletes of them work, and keep message
-        ids shared between user and bot as in a real private chat."""
-        candidates = [update.get(k) for k in ("message", "edited_message", "channel_post")]
-        query = update.get("callback_query")
-        if isinstance(query, dict):
-            candidates.append(query.get("message"))
-        for msg in candidates:
-            if not isinstance(msg, dict):
-                continue
-            chat_id = as_int((msg.get("chat") or {}).get("id"))
-            message_id = as_int(msg.get("message_id"))
-            if chat_id is None or message_id is None:
-                continue
-            self._messages.setdefault((chat_id, message_id), msg)
-            last = self._next_message_id.get(chat_id, 0)
-            self._next_message_id[chat_id] = max(last, message_id)
 
     # --- HTTP layer --------------------------------------------------------------------------
 
@@ -359,34 +331,7 @@ class FakeTelegram(BotMethods):
                 "use deleteWebhook to delete the webhook first",
                 "conflict",
             )
-        params = rec.params
-        offset = as_int(params.get("offset")) or 0
-        limit = min(max(as_int(params.get("limit")) or 100, 1), 100)
-        timeout = max(float(params.get("timeout") or 0), 0.0)
-        allowed = params.get("allowed_updates")
-        allowed_set = set(allowed) if isinstance(allowed, list) and allowed else None
-        # Like Telegram, an offset confirms (drops) every update before it; a negative offset
-        # keeps only the last -offset updates.
-        if offset > 0:
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        elif offset < 0:
-            self._updates = self._updates[offset:]
-        deadline = time.monotonic() + timeout
-        while True:
-            ready = [
-                u
-                for u in self._updates
-                if u["update_id"] >= offset
-                and (allowed_set is None or allowed_set & (u.keys() - {"update_id"}))
-            ][:limit]
-            remaining = deadline - time.monotonic()
-            if ready or remaining <= 0 or self._closing:
-                return ready
-            event = self._updates_event
-            try:
-                await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                return []
+        return await self._updates.get(rec.params)
 
     # --- control endpoints (for driving a standalone server from another process) ---------------
 
