@@ -169,10 +169,11 @@ class BotEnv:
     session: Any
     db: Db
 
-    def client(self, user_id: int, language_code: str = "ru") -> Any:
+    def client(self, user_id: int, language_code: str = "ru", **chat: Any) -> Any:
+        """A ChatClient; `chat` may place it in a group (chat_id=..., chat_type=...)."""
         from telegram_fakes.chat_client import ChatClient
 
-        return ChatClient(self.dp, self.bot, user_id, language_code=language_code)
+        return ChatClient(self.dp, self.bot, user_id, language_code=language_code, **chat)
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         from sqlalchemy import text
