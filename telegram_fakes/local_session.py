@@ -198,7 +198,8 @@ class LocalSession(BaseSession):
             if method.caption is not None:
                 caption, entities = _render(method.caption, parse_mode,
                                             method.caption_entities, is_caption=True)
-                content = {"caption": caption, "caption_entities": entities}
+                if caption:  # one that parses to nothing is no caption
+                    content = {"caption": caption, "caption_entities": entities}
             content |= await self._attach(bot, method, record)
         markup = method.reply_markup
         markup = markup if isinstance(markup, InlineKeyboardMarkup) else None
@@ -326,7 +327,7 @@ def _new_caption(bot: Bot, method: EditMessageCaption, current: Message) -> dict
         return {"caption": None, "caption_entities": None}
     caption, entities = _render(method.caption, _resolve(bot, method.parse_mode),
                                 method.caption_entities, is_caption=True)
-    return {"caption": caption, "caption_entities": entities}
+    return {"caption": caption or None, "caption_entities": entities if caption else None}
 
 
 def _content(message: Message) -> Any:

@@ -72,6 +72,9 @@ CASES: list[tuple[str, Action, str | None]] = [
     ("caption 1024", lambda b: _caption(b, rules.CAPTION_LIMIT), None),
     ("caption 1025", lambda b: _caption(b, rules.CAPTION_LIMIT + 1),
      "message caption is too long"),
+    ("caption empty once parsed", lambda b: b.send_document(
+        CHAT, BufferedInputFile(b"%PDF-1.4", filename="r.pdf"), caption="<i></i>",
+        parse_mode="HTML"), None),
     ("callback_data 64 bytes", lambda b: _button(b, rules.CALLBACK_DATA_LIMIT), None),
     ("callback_data 65 bytes", lambda b: _button(b, rules.CALLBACK_DATA_LIMIT + 1),
      "BUTTON_DATA_INVALID"),
