@@ -1,9 +1,16 @@
-"""The composition root: one factory builds the Bot and the Dispatcher for `diary run`,
-`diary demo`, the webhook app and the tests alike."""
+"""The composition root: one factory builds everything a process needs (engine,
+sessionmaker, bot, dispatcher, and the delivery worker and scheduled jobs hooked to the
+dispatcher's startup and shutdown), for `diary run`, `diary demo`, the webhook app and the
+tests alike."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -13,13 +20,16 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.middlewares import AccountMiddleware, CallbackSanityMiddleware, DbSessionMiddleware
+from bot.middlewares import AccountMiddleware, PrivateChatsOnly, UnitOfWork
 from bot.settings import Settings
 from handlers import routers
+from services import migrate
+from services.db import make_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
+Sessionmaker = async_sessionmaker[AsyncSession]
 
 
 def build_bot(token: str, *, api_url: str | None = None,
@@ -27,7 +37,7 @@ def build_bot(token: str, *, api_url: str | None = None,
     if session is None and api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
     # HTML lets us mark replaced lessons and hide marks behind spoilers; every value put
-    # into a message is escaped by the renderers.
+    # into a message is escaped by the screens.
     return Bot(token, session=session,
                default=DefaultBotProperties(parse_mode=ParseMode.HTML,
                                             link_preview_is_disabled=True))
@@ -41,10 +51,8 @@ def make_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
-def build_dispatcher(
-    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings | None = None,
-    *, storage: BaseStorage | None = None,
-) -> Dispatcher:
+def build_dispatcher(sessionmaker: Sessionmaker, settings: Settings | None = None,
+                     *, storage: BaseStorage | None = None) -> Dispatcher:
     settings = settings or Settings()
     dp = Dispatcher(
         storage=storage or make_storage(settings),
@@ -52,8 +60,66 @@ def build_dispatcher(
         default_locale=settings.default_locale,
         bot_username=settings.bot_username,
     )
-    dp.update.outer_middleware(DbSessionMiddleware())
+    dp.update.outer_middleware(PrivateChatsOnly())
+    dp.update.outer_middleware(UnitOfWork())
     dp.update.outer_middleware(AccountMiddleware())
-    dp.callback_query.outer_middleware(CallbackSanityMiddleware())
     dp.include_routers(*routers())
     return dp
+
+
+def attach_background(dp: Dispatcher, sessionmaker: Sessionmaker) -> None:
+    """The delivery worker and the scheduled jobs run exactly while the dispatcher does:
+    started by its startup hook, stopped by its shutdown hook."""
+    from bot.delivery import DeliveryWorker
+    from bot.scheduler import build_scheduler
+
+    running: dict[str, Any] = {}
+
+    async def start(bot: Bot) -> None:
+        stop = asyncio.Event()
+        # The worker runs beside the dispatcher (not as a scheduler tick) so it keeps
+        # Telegram's 30 messages a second busy; several processes share the queue safely.
+        running["stop"] = stop
+        running["worker"] = asyncio.create_task(DeliveryWorker(bot, sessionmaker)
+                                                .run_forever(stop))
+        running["scheduler"] = scheduler = build_scheduler(sessionmaker)
+        scheduler.start()
+
+    async def stop() -> None:
+        if not running:
+            return
+        running["stop"].set()
+        running["scheduler"].shutdown(wait=False)
+        await running["worker"]
+        running.clear()
+
+    dp.startup.register(start)
+    dp.shutdown.register(stop)
+
+
+@dataclass
+class Process:
+    engine: AsyncEngine
+    sessionmaker: Sessionmaker
+    bot: Bot
+    dp: Dispatcher
+
+
+@asynccontextmanager
+async def build_process(settings: Settings, url: str, *, token: str | None = None,
+                        session: BaseSession | None = None) -> AsyncIterator[Process]:
+    """Everything one bot process needs, migrated and wired; closed on exit."""
+    engine = make_engine(url)
+    try:
+        await migrate.upgrade(engine)
+        sessionmaker = make_sessionmaker(engine)
+        bot = build_bot(token or settings.bot_token or "42:LOCAL",
+                        api_url=settings.telegram_api_url, session=session)
+        dp = build_dispatcher(sessionmaker, settings)
+        attach_background(dp, sessionmaker)
+        try:
+            yield Process(engine, sessionmaker, bot, dp)
+        finally:
+            await bot.session.close()
+    finally:
+        await engine.dispose()

@@ -1,44 +1,89 @@
-"""Outer middlewares: one transaction per update, then the account and its language."""
+"""Outer middlewares, in the order an update meets them:
+
+1. `PrivateChatsOnly`: an update from a group, supergroup or channel changes no account
+   and shows no data; the bot says once, briefly, that it works in a private chat.
+2. `UnitOfWork`: one transaction per update. The handler's service work runs in it and
+   commits (or rolls back) before the reply goes out: the handler returns screens and this
+   middleware sends them after the commit, so no connection or row lock waits on Telegram
+   and nothing is said that was not stored.
+3. `AccountMiddleware`: the account of whoever sent the update, and its language.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, TelegramObject, User
+from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers import replies
+from screens.common import private_only_notice
 from screens.i18n import translator
-from services import access, accounts
+from services import accounts
 
-MAX_ID = 2**31 - 1  # ids are PostgreSQL integers; dates packed as YYYYMMDD fit too
+log = logging.getLogger(__name__)
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+_JOINED = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR}
 
 
-class DbSessionMiddleware(BaseMiddleware):
-    """Unit of work: commit when the handler returns, roll back when it raises."""
+class PrivateChatsOnly(BaseMiddleware):
+    async def __call__(self, handler: Handler, event: TelegramObject,
+                       data: dict[str, Any]) -> Any:
+        chat = data.get("event_chat")
+        if chat is None or chat.type == ChatType.PRIVATE:
+            return await handler(event, data)
+        assert isinstance(event, Update)
+        if _wants_notice(event):
+            user: User | None = data.get("event_from_user")
+            t = translator(user.language_code if user and user.language_code
+                           else data.get("default_locale", "ru"))
+            notice = private_only_notice(t, data.get("bot_username", ""),
+                                         as_alert=event.callback_query is not None)
+            try:
+                await replies.send(event.event, notice)
+            except TelegramAPIError as error:
+                # Removed from the group, say: nobody's account is touched for it.
+                log.info("group notice to chat %s not sent: %s", chat.id, type(error).__name__)
+        return None
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+
+def _wants_notice(update: Update) -> bool:
+    """Commands, button presses and the bot being added; other group chatter gets silence."""
+    if update.callback_query is not None:
+        return True
+    if update.my_chat_member is not None:
+        return update.my_chat_member.new_chat_member.status in _JOINED
+    message = update.message
+    return message is not None and (message.text or "").startswith("/")
+
+
+class UnitOfWork(BaseMiddleware):
+    async def __call__(self, handler: Handler, event: TelegramObject,
+                       data: dict[str, Any]) -> Any:
         maker: async_sessionmaker[AsyncSession] = data["sessionmaker"]
         async with maker.begin() as session:
             data["session"] = session
-            return await handler(event, data)
+            try:
+                result = await handler(event, data)
+            finally:
+                del data["session"]  # the errors router must not use a closed session
+        if replies.is_reply(result):
+            assert isinstance(event, Update)
+            await replies.send(event.event, result)
+            return True
+        return result
 
 
 class AccountMiddleware(BaseMiddleware):
     """Loads (or creates) the account of whoever sent the update and picks its language."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject,
+                       data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         chat = data.get("event_chat")
         if user is None or user.is_bot:
@@ -50,26 +95,3 @@ class AccountMiddleware(BaseMiddleware):
         data["account"] = account
         data["t"] = translator(account.locale)
         return await handler(event, data)
-
-
-class CallbackSanityMiddleware(BaseMiddleware):
-    """Forged callback data with numbers no id can have (beyond 32 bits) is refused here,
-    before any handler or query sees it."""
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        if isinstance(event, CallbackQuery) and _has_impossible_number(event.data or ""):
-            await access.audit(data["session"], "access_denied", account_id=data["account"].id,
-                               what="malformed_callback")
-            await event.answer(data["t"]("not-available"), show_alert=True)
-            return None
-        return await handler(event, data)
-
-
-def _has_impossible_number(callback_data: str) -> bool:
-    return any(part.lstrip("-").isdigit() and abs(int(part)) > MAX_ID
-               for part in callback_data.split(":"))

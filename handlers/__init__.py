@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.enums import ChatType
 
 
 def routers() -> list[Router]:
@@ -24,8 +25,13 @@ def routers() -> list[Router]:
         timetable,
     )
 
-    return [errors.router, start.router, menu.router, settings.router, codes.router,
+    areas = [ start.router, menu.router, settings.router, codes.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
             forecast.router, notify_settings.router,
             fallback.router]
+    for router in areas:
+        # Defence in depth: the outer middleware already drops group updates.
+        router.message.filter(F.chat.type == ChatType.PRIVATE)
+        router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    return [errors.router, *areas]

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.family import student_for_view
-from handlers.menu import MenuCb
-from handlers.replies import show
+from handlers._legacy import show, student_for_view
+from handlers.replies import On
 from screens.i18n import Translator
+from screens.nav import MenuCb
 from services import marks
 from services.accounts import AccountInfo
 from services.calendar import PeriodInfo
@@ -34,7 +34,7 @@ def _span(t: Translator, period: PeriodInfo) -> dict[str, str]:
 
 def menu_only(t: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu"))
+    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu").pack())
     return kb.as_markup()
 
 
@@ -69,7 +69,7 @@ def render_calendar(t: Translator, cal: marks.SchoolCalendar, class_name: str | 
     return "\n".join(lines)
 
 
-@router.callback_query(MenuCb.filter(F.area == "calendar"))
+@router.callback_query(On(MenuCb, area="calendar"))
 async def on_calendar(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
                       t: Translator) -> None:
     granted = await student_for_view(query, session, account, t)

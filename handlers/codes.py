@@ -11,11 +11,11 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.family import refuse
-from handlers.menu import MenuCb
-from handlers.replies import grid, show
+from handlers._legacy import grid, refuse, show
+from handlers.replies import On
 from screens.code_slips import class_slips_pdf
 from screens.i18n import Translator
+from screens.nav import MenuCb
 from services import clock, linking
 from services.access import AccessDenied
 from services.accounts import AccountInfo
@@ -31,7 +31,7 @@ class StaffCodeCb(CallbackData, prefix="cs2"):
     staff_id: int  # 0: the list of colleagues
 
 
-@router.callback_query(MenuCb.filter(F.area == "codes"))
+@router.callback_query(On(MenuCb, area="codes"))
 async def on_codes(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
                    t: Translator) -> None:
     classes = await linking.code_classes(session, account.id)
@@ -45,7 +45,7 @@ async def on_codes(query: CallbackQuery, session: AsyncSession, account: Account
     if await linking.staff_without_account(session, account.id):
         kb.button(text=t("codes-staff"), callback_data=StaffCodeCb(staff_id=0))
         rows.append(1)
-    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu"))
+    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu").pack())
     kb.adjust(*rows, 1)
     await show(query, t("codes-choose-class"), kb.as_markup())
 
@@ -60,7 +60,7 @@ async def on_staff_list(query: CallbackQuery, session: AsyncSession, account: Ac
     kb = InlineKeyboardBuilder()
     for staff_id, name in colleagues:
         kb.button(text=name, callback_data=StaffCodeCb(staff_id=staff_id))
-    kb.button(text=t("btn-back"), callback_data=MenuCb(area="codes"))
+    kb.button(text=t("btn-back"), callback_data=MenuCb(area="codes").pack())
     kb.adjust(2)
     await show(query, t("codes-staff-choose"), kb.as_markup())
 

@@ -5,26 +5,27 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
+from screens.base import TEXT_LIMIT, Screen
 from screens.i18n import Translator
+from services.accounts import AccountInfo
+from services.errors import AccessDenied
 
 router = Router(name="fallback")
-MAX_TEXT = 4096
 
 
 @router.message(F.text)
-async def on_text(message: Message, t: Translator) -> None:
-    if len(message.text or "") >= MAX_TEXT:
-        await message.answer(t("text-too-long", limit=MAX_TEXT))
-        return
-    await message.answer(t("not-understood"))
+async def on_text(message: Message, t: Translator) -> Screen:
+    if len(message.text or "") >= TEXT_LIMIT:
+        return Screen(t("text-too-long", limit=TEXT_LIMIT))
+    return Screen(t("not-understood"))
 
 
 @router.message()
-async def on_other(message: Message, t: Translator) -> None:
-    await message.answer(t("not-understood-media"))
+async def on_other(_: Message, t: Translator) -> Screen:
+    return Screen(t("not-understood-media"))
 
 
 @router.callback_query()
-async def on_stale_button(query: CallbackQuery, t: Translator) -> None:
-    # Old or forged callback data no handler accepts.
-    await query.answer(t("not-available"), show_alert=True)
+async def on_stale_button(_: CallbackQuery, account: AccountInfo) -> None:
+    # Old or forged callback data no handler accepts: refused, and audited as such.
+    raise AccessDenied("malformed_callback", account_id=account.id)

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.calendar import period_label
-from handlers.family import student_for_view
-from handlers.menu import MenuCb
-from handlers.replies import paginate, show
+from handlers._legacy import paginate, show, student_for_view
+from handlers.replies import On
+from screens.format import period_label
 from screens.i18n import Translator
+from screens.nav import MenuCb
 from services import forecast
 from services.access import StudentAccess
 from services.accounts import AccountInfo
@@ -34,7 +34,7 @@ class ForecastCb(CallbackData, prefix="fc"):
 
 def _keyboard(t: Translator) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu"))
+    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu").pack())
     return kb.as_markup()
 
 
@@ -86,7 +86,7 @@ async def show_forecast(target: Message | CallbackQuery, session: AsyncSession,
 
 
 @router.message(Command("forecast"))
-@router.callback_query(MenuCb.filter(F.area == "forecast"))
+@router.callback_query(On(MenuCb, area="forecast"))
 async def on_forecast_entry(target: Message | CallbackQuery, session: AsyncSession,
                             account: AccountInfo, t: Translator) -> None:
     await show_forecast(target, session, account, t)

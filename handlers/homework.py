@@ -6,18 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.family import refuse, student_for_view
-from handlers.menu import MenuCb
-from handlers.replies import paginate, show
+from handlers._legacy import paginate, refuse, show, student_for_view
+from handlers.replies import On
 from handlers.timetable import day_arg, header, menu_button, pack_day, page_buttons, page_of
 from screens.i18n import Translator
+from screens.nav import MenuCb
 from services import homework
 from services.access import AccessDenied, StudentAccess
 from services.accounts import AccountInfo
@@ -179,7 +179,7 @@ async def show_topics(query: CallbackQuery, session: AsyncSession, account: Acco
 
 
 @router.message(Command("homework"))
-@router.callback_query(MenuCb.filter(F.area == "homework"))
+@router.callback_query(On(MenuCb, area="homework"))
 async def on_homework_entry(target: Message | CallbackQuery, session: AsyncSession,
                             account: AccountInfo, t: Translator) -> None:
     granted = await student_for_view(target, session, account, t)

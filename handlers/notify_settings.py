@@ -13,10 +13,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.family import refuse
-from handlers.menu import MenuCb
-from handlers.replies import grid, show
+from handlers._legacy import grid, refuse, show
+from handlers.replies import On
 from screens.i18n import Translator
+from screens.nav import MenuCb
 from services import preferences
 from services.access import AccessDenied
 from services.accounts import AccountInfo
@@ -97,8 +97,8 @@ def settings_keyboard(t: Translator, view: preferences.NotifySettings) -> Inline
         kb.button(text=t("notify-btn-subjects", name=view.child.first_name),
                   callback_data=NotifyCb(a="subj", s=view.child.student_id))
         widths.append(1)
-    kb.button(text=t("notify-btn-settings"), callback_data=MenuCb(area="settings"))
-    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu"))
+    kb.button(text=t("notify-btn-settings"), callback_data=MenuCb(area="settings").pack())
+    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu").pack())
     widths.append(2)
     kb.adjust(*widths)
     return kb.as_markup()
@@ -110,7 +110,7 @@ async def show_settings(query: CallbackQuery, session: AsyncSession, account: Ac
     await show(query, settings_text(t, view), settings_keyboard(t, view))
 
 
-@router.callback_query(MenuCb.filter(F.area == "notifications"))
+@router.callback_query(On(MenuCb, area="notifications"))
 async def on_notifications(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
                            t: Translator) -> None:
     await show_settings(query, session, account, t)

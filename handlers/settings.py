@@ -12,11 +12,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.family import refuse
-from handlers.menu import MenuCb, child_label
-from handlers.replies import show
+from handlers._legacy import refuse, show
+from handlers.replies import On
 from handlers.start import Linking
 from screens.i18n import LOCALES, Translator, translator
+from screens.menu import child_label
+from screens.nav import MenuCb
 from services import access, accounts, linking
 from services.access import AccessDenied, Roles
 from services.accounts import AccountInfo
@@ -35,14 +36,14 @@ def settings_keyboard(t: Translator, roles: Roles) -> InlineKeyboardMarkup:
     for locale in LOCALES:
         kb.button(text=t(f"settings-lang-{locale}"), callback_data=SetCb(action="lang",
                                                                          value=locale))
-    kb.button(text=t("settings-notifications"), callback_data=MenuCb(area="notifications"))
+    kb.button(text=t("settings-notifications"), callback_data=MenuCb(area="notifications").pack())
     kb.button(text=t("settings-add-child"), callback_data=SetCb(action="add"))
     for child in roles.children:
         kb.button(text=t("settings-unlink", name=child_label(t, child)),
                   callback_data=SetCb(action="unlink-ask", s=child.student_id))
         kb.button(text=t("settings-withdraw", name=child.first_name),
                   callback_data=SetCb(action="withdraw-ask", s=child.student_id))
-    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu"))
+    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu").pack())
     kb.adjust(2, 1)
     return kb.as_markup()
 
@@ -55,7 +56,7 @@ async def show_settings(target: Message | CallbackQuery, session: AsyncSession,
 
 
 @router.message(Command("settings"))
-@router.callback_query(MenuCb.filter(F.area == "settings"))
+@router.callback_query(On(MenuCb, area="settings"))
 async def on_settings(target: Message | CallbackQuery, session: AsyncSession, account: AccountInfo,
                       t: Translator) -> None:
     await show_settings(target, session, account, t)
@@ -75,14 +76,14 @@ async def on_language(query: CallbackQuery, callback_data: SetCb, session: Async
 async def on_add_child(query: CallbackQuery, t: Translator, state: FSMContext) -> None:
     await state.set_state(Linking.awaiting_code)
     kb = InlineKeyboardBuilder()
-    kb.button(text=t("btn-back"), callback_data=MenuCb(area="settings"))
+    kb.button(text=t("btn-back"), callback_data=MenuCb(area="settings").pack())
     await show(query, t("settings-add-child-text"), kb.as_markup())
 
 
 def _confirm(t: Translator, action: str, student_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=t("settings-confirm"), callback_data=SetCb(action=action, s=student_id))
-    kb.button(text=t("btn-back"), callback_data=MenuCb(area="settings"))
+    kb.button(text=t("btn-back"), callback_data=MenuCb(area="settings").pack())
     kb.adjust(1)
     return kb.as_markup()
 
@@ -93,9 +94,7 @@ async def on_ask(query: CallbackQuery, callback_data: SetCb, session: AsyncSessi
     roles = await access.load_roles(session, account.id)
     child = next((c for c in roles.children if c.student_id == callback_data.s), None)
     if child is None:
-        await access.deny(session, account.id, callback_data.action, student_id=callback_data.s)
-        await refuse(query, t)
-        return
+        raise access.deny(account.id, callback_data.action, student_id=callback_data.s)
     action = callback_data.action.removesuffix("-ask")
     await show(query, t(f"settings-{action}-confirm", name=escape(child.short_name)),
                _confirm(t, action, child.student_id))

@@ -15,12 +15,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.calendar import period_label
-from handlers.family import refuse
-from handlers.marks import average_text, fit_lines, row_of
-from handlers.menu import MenuCb
-from handlers.replies import grid, paginate, show
+from handlers._legacy import grid, paginate, refuse, show
+from handlers.replies import On
+from screens.format import average_text, period_label
 from screens.i18n import Translator
+from screens.marks import fit_lines, row_of
+from screens.nav import MenuCb
 from services import staff_views
 from services.access import AccessDenied
 from services.accounts import AccountInfo
@@ -42,7 +42,7 @@ class StaffCb(CallbackData, prefix="sv"):
 
 
 def _menu(kb: InlineKeyboardBuilder, t: Translator) -> None:
-    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu"))
+    kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu").pack())
 
 
 def _menu_only(t: Translator) -> InlineKeyboardMarkup:
@@ -79,7 +79,7 @@ def lesson_line(t: Translator, x: staff_views.TeacherLesson) -> str:
     return " · ".join(parts)
 
 
-@router.callback_query(MenuCb.filter(F.area == "today"))
+@router.callback_query(On(MenuCb, area="today"))
 async def on_today(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
                    t: Translator) -> None:
     try:
@@ -95,7 +95,7 @@ async def on_today(query: CallbackQuery, session: AsyncSession, account: Account
 # --- classes ------------------------------------------------------------------------------
 
 
-@router.callback_query(MenuCb.filter(F.area == "classes"))
+@router.callback_query(On(MenuCb, area="classes"))
 async def on_classes(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
                      t: Translator) -> None:
     try:
@@ -127,7 +127,7 @@ async def on_class(query: CallbackQuery, callback_data: StaffCb, session: AsyncS
     for subject in subjects:
         kb.button(text=subject.name, callback_data=StaffCb(v="t", c=klass.id, j=subject.id))
     kb.button(text=t("staff-btn-students"), callback_data=StaffCb(v="l", c=klass.id))
-    kb.button(text=t("staff-btn-classes"), callback_data=MenuCb(area="classes"))
+    kb.button(text=t("staff-btn-classes"), callback_data=MenuCb(area="classes").pack())
     _menu(kb, t)
     count = len(subjects)
     kb.adjust(*grid(count, 2), 1, 2)

@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.menu import show_menu
+from handlers._legacy import show_menu
 from screens.i18n import Translator
 from services import access, clock, linking
 from services.access import AccessDenied

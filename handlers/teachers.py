@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.family import student_for_view
-from handlers.menu import MenuCb
-from handlers.replies import paginate, show
+from handlers._legacy import paginate, show, student_for_view
+from handlers.replies import On
 from handlers.timetable import header, menu_button
 from screens.i18n import Translator
+from screens.nav import MenuCb
 from services import teachers
 from services.access import StudentAccess
 from services.accounts import AccountInfo
@@ -49,7 +49,7 @@ async def show_teachers(target: Message | CallbackQuery, session: AsyncSession,
 
 
 @router.message(Command("teachers"))
-@router.callback_query(MenuCb.filter(F.area == "teachers"))
+@router.callback_query(On(MenuCb, area="teachers"))
 async def on_teachers(target: Message | CallbackQuery, session: AsyncSession,
                       account: AccountInfo, t: Translator) -> None:
     granted = await student_for_view(target, session, account, t)

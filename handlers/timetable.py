@@ -8,18 +8,19 @@ import datetime as dt
 from collections.abc import Callable
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.calendar import period_label
-from handlers.family import refuse, student_for_view
-from handlers.menu import MenuCb, child_label
-from handlers.replies import paginate, show
+from handlers._legacy import paginate, refuse, show, student_for_view
+from handlers.replies import On
+from screens.format import period_label
 from screens.i18n import Translator
+from screens.menu import child_label
+from screens.nav import MenuCb
 from services import timetable
 from services.access import StudentAccess
 from services.accounts import AccountInfo
@@ -232,7 +233,7 @@ async def show_day(target: Message | CallbackQuery, session: AsyncSession,
 
 
 @router.message(Command("timetable"))
-@router.callback_query(MenuCb.filter(F.area == "timetable"))
+@router.callback_query(On(MenuCb, area="timetable"))
 async def on_timetable_entry(target: Message | CallbackQuery, session: AsyncSession,
                              account: AccountInfo, t: Translator) -> None:
     granted = await student_for_view(target, session, account, t)
@@ -293,7 +294,7 @@ async def show_tests(target: Message | CallbackQuery, session: AsyncSession,
     await show(target, text, kb.as_markup())
 
 
-@router.callback_query(MenuCb.filter(F.area == "tests"))
+@router.callback_query(On(MenuCb, area="tests"))
 async def on_tests_menu(query: CallbackQuery, session: AsyncSession, account: AccountInfo,
                         t: Translator) -> None:
     granted = await student_for_view(query, session, account, t)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.errors import AccessDenied
+from services.errors import AccessDenied, NotLinked
 from services.models import (
     AccountLink,
     AuditLog,
@@ -273,3 +273,24 @@ async def require_staff(session: AsyncSession, account_id: int,
     if staff is None or (roles_needed is not None and not staff.roles & roles_needed):
         raise deny(account_id, "staff_action")
     return staff
+
+
+def active_child(roles: Roles, active_student_id: int | None) -> ChildRef | None:
+    """The remembered child if still visible, else the first one."""
+    students = roles.family_students
+    for child in students:
+        if child.student_id == active_student_id:
+            return child
+    return students[0] if students else None
+
+
+async def viewed_student(session: AsyncSession, account_id: int, active_student_id: int | None,
+                         student_id: int | None = None, *,
+                         purpose: str = "view") -> StudentAccess:
+    """Access to the student a button names, or to the active child for a command."""
+    if student_id is None:
+        child = active_child(await load_roles(session, account_id), active_student_id)
+        if child is None:
+            raise NotLinked()
+        student_id = child.student_id
+    return await student_access(session, account_id, student_id, purpose=purpose)

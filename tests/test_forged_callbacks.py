@@ -160,7 +160,7 @@ async def test_impossible_numbers_are_refused_before_any_query(bot_env: BotEnv) 
 
 
 def test_overlong_lines_are_cut_without_breaking_html() -> None:
-    from handlers.replies import paginate
+    from screens.nav import paginate
     from screens.html_text import shorten
 
     line = "<b>Тема</b>: " + "слово &amp; " * 400

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from handlers.marks import MarksCb, overview_view
+from handlers.marks import MarksCb
+from screens.marks import overview as overview_screen
 from handlers.menu import ChildCb, MenuCb
 from screens.i18n import translator
 from services import access, marks
@@ -245,7 +246,7 @@ async def test_postponed_period_mark(bot_env: BotEnv, session: Any) -> None:
     view = await marks.period_overview(session, granted, sick.period_id)
     row = next(r for r in view.subjects if r.subject.name == sick.subject)
     assert row.period_mark is not None and row.period_mark.postponed
-    text_ru, _ = overview_view(translator("ru"), granted, view)
+    text_ru = overview_screen(translator("ru"), granted, view).text
     assert f"{sick.subject}</b>:" in text_ru and "за период: <b>отсрочка</b>" in text_ru
     final = await marks.final_marks(session, granted)
     items = [i for g in final.groups for i in g.items if i.subject == sick.subject]

@@ -27,3 +27,5 @@ not-understood = I did not understand. Open /menu or /help.
 not-understood-media = I understand only text and buttons. Open /menu.
 text-too-long = The message is too long: { $limit } characters at most.
 error-generic = Something went wrong. Please try again a little later.
+private-only = I work in a private chat only, where nobody else can see your data.
+private-only-open = Open a private chat

@@ -1,0 +1,63 @@
+"""The main menu per role and the child switch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from screens.base import Button, Screen, layout
+from screens.i18n import Translator
+from screens.nav import MenuArea, MenuCb, menu_button
+from screens.payloads import Payload
+from services.access import SCHOOL_MANAGERS, ChildRef, Roles
+from services.models import StaffRoleKind
+
+
+@dataclass(frozen=True)
+class ChildCb(Payload, prefix="ch"):
+    student_id: int
+
+
+# Family areas in menu order; each is answered by the handler module of that area.
+FAMILY_AREAS = (MenuArea.MARKS, MenuArea.TIMETABLE, MenuArea.HOMEWORK, MenuArea.ATTENDANCE,
+                MenuArea.FORECAST, MenuArea.TESTS, MenuArea.FINAL, MenuArea.TEACHERS,
+                MenuArea.CALENDAR)
+STAFF_AREAS = (MenuArea.TODAY, MenuArea.CLASSES)
+CODE_ISSUERS = SCHOOL_MANAGERS | {StaffRoleKind.CLASS_TEACHER}
+_MARK_AREAS = {MenuArea.MARKS, MenuArea.FORECAST, MenuArea.FINAL}
+
+
+def child_label(t: Translator, child: ChildRef) -> str:
+    return t("menu-child", name=child.short_name, klass=child.class_name or "—")
+
+
+def _area(t: Translator, area: MenuArea, text_id: str) -> Button:
+    return Button(t(text_id), MenuCb(area).pack())
+
+
+def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
+    if roles.is_empty or (not roles.family_students and roles.staff is None):
+        return Screen(t("consent-still-pending") if roles.pending_consent
+                      else t("start-need-code"))
+    lines = [t("menu-title")]
+    buttons: list[Button] = []
+    if child is not None:
+        lines.append(escape(child_label(t, child)))
+        # A first-grader gets no marks at all (002 §5.5).
+        buttons += [_area(t, area, f"menu-{area.value}") for area in FAMILY_AREAS
+                    if child.gets_marks or area not in _MARK_AREAS]
+        if len(roles.family_students) > 1:
+            buttons.append(_area(t, MenuArea.CHILDREN, "menu-switch-child"))
+    if roles.staff is not None:
+        lines.append(t("menu-staff", name=escape(roles.staff.name)))
+        buttons += [_area(t, area, f"menu-staff-{area.value}") for area in STAFF_AREAS]
+        if roles.staff.roles & CODE_ISSUERS:
+            buttons.append(_area(t, MenuArea.CODES, "menu-staff-codes"))
+    buttons.append(_area(t, MenuArea.SETTINGS, "menu-settings"))
+    return Screen("\n".join(lines), layout(buttons, 2))
+
+
+def children(t: Translator, roles: Roles, active_student_id: int | None) -> Screen:
+    buttons = [Button(("✅ " if c.student_id == active_student_id else "") + child_label(t, c),
+                      ChildCb(c.student_id).pack()) for c in roles.family_students]
+    return Screen(t("menu-choose-child"), layout([*buttons, menu_button(t)], 1))
