@@ -109,7 +109,7 @@ def _fake_telegram() -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.fake_telegram", "--port", str(port)],
+        [sys.executable, "-m", "telegram_fakes.server", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:

@@ -17,8 +17,8 @@ from pathlib import Path
 from aiogram import Bot, Dispatcher
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.chat_client import ChatClient
-from bot.local_session import LocalSession, Record
+from telegram_fakes.chat_client import ChatClient
+from telegram_fakes.local_session import LocalSession, Record
 
 log = logging.getLogger(__name__)
 

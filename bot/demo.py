@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from bot.app import build_process
 from bot.console import Identity, run_console
-from bot.local_session import LocalSession
 from bot.settings import Settings
 from services import clock
 from services.demo import prepare_demo
 from services.demo_seed import DEMO_ACCOUNTS
+from telegram_fakes.local_session import LocalSession
 
 NEWCOMER_ID = 9001
 

@@ -154,7 +154,7 @@ def dispatcher() -> Any:
 def bot_env(dispatcher: Any, demo_db: Db) -> Iterator[Any]:
     """Dispatcher + Bot on a LocalSession, wired to this test's demo database."""
     from bot.app import build_bot
-    from bot.local_session import LocalSession
+    from telegram_fakes.local_session import LocalSession
 
     dispatcher["sessionmaker"] = demo_db.sessionmaker
     session = LocalSession()
@@ -169,10 +169,11 @@ class BotEnv:
     session: Any
     db: Db
 
-    def client(self, user_id: int, language_code: str = "ru") -> Any:
-        from bot.chat_client import ChatClient
+    def client(self, user_id: int, language_code: str = "ru", **chat: Any) -> Any:
+        """A ChatClient; `chat` may place it in a group (chat_id=..., chat_type=...)."""
+        from telegram_fakes.chat_client import ChatClient
 
-        return ChatClient(self.dp, self.bot, user_id, language_code=language_code)
+        return ChatClient(self.dp, self.bot, user_id, language_code=language_code, **chat)
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         from sqlalchemy import text

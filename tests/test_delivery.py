@@ -18,10 +18,10 @@ from sqlalchemy import select, text
 
 from bot.app import build_bot
 from bot.delivery import DeliveryWorker, _ChatClock, _Pacer, deliver_once, plan_messages
-from bot.fake_telegram import FakeTelegram, Recorded
 from screens.i18n import translator
 from services import clock, delivery_queue, outbox
 from services.models import Account, Notification
+from telegram_fakes.server import FakeTelegram, Recorded
 from tests.conftest import Db
 
 _keys = itertools.count()

@@ -20,9 +20,9 @@ from sqlalchemy import text
 
 from bot.app import build_bot
 from bot.delivery import DeliveryWorker
-from bot.fake_telegram import FakeTelegram
 from services import outbox
 from services.models import Account
+from telegram_fakes.server import FakeTelegram
 from tests.conftest import Db
 
 ROOT = Path(__file__).resolve().parent.parent

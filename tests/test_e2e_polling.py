@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.app import build_bot
 from bot.commands import register_commands
-from bot.fake_telegram import FakeTelegram
+from telegram_fakes.server import FakeTelegram
 from tests.conftest import Db
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bot.fake_telegram import FakeTelegram
 from services import journal
+from telegram_fakes.server import FakeTelegram
 from tests.conftest import DEMO_TODAY, Db
 
 ROOT = Path(__file__).resolve().parent.parent

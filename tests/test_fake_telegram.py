@@ -21,7 +21,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BotCommand, BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.fake_telegram import FakeTelegram, UploadedFile
+from telegram_fakes.server import FakeTelegram, UploadedFile
 
 # One server and one Bot for the module: closing an aiogram session sleeps 0.25 s, so a bot
 # per test would dominate the run time. Each test gets the server reset to a known config.
@@ -224,5 +224,5 @@ async def test_raw_protocol_edges(tg: FakeTelegram, tbot: Bot) -> None:
 
 
 def test_module_does_not_import_aiogram() -> None:
-    code = "import sys, bot.fake_telegram; assert 'aiogram' not in sys.modules"
+    code = "import sys, telegram_fakes.server; assert 'aiogram' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

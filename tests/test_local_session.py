@@ -3,6 +3,7 @@ no Telegram."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +17,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.chat_client import ChatClient
 from bot.console import Identity, run_console
-from bot.local_session import LocalSession, Record, parse_html
+from telegram_fakes.chat_client import ChatClient
+from telegram_fakes.local_session import LocalSession, Record
+from telegram_fakes.rules import parse_html
 
 PDF = b"%PDF-1.4\n% a tiny fake report\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02\x80\x00\x00\x01\xe0" + b"\x00" * 16
@@ -263,6 +265,27 @@ async def test_on_event_sees_every_record(env: Env) -> None:
     env.session.on_event = seen.append
     await env.client().send("/start")
     assert [r.method for r in seen] == ["sendMessage"]
+
+
+async def test_latency_keeps_requests_in_flight() -> None:
+    session = LocalSession(latency=0.05)
+    bot = Bot("42:TEST", session=session)
+
+    first = asyncio.create_task(bot.send_message(PARENT, "раз"))
+    await asyncio.sleep(0)  # the request has been made and waits on "Telegram"
+    assert session.in_flight == 1
+    assert session.requests[-1].result is None and session.sent_to(PARENT) == []
+    await asyncio.gather(first, *(bot.send_message(TEACHER + i, "x") for i in range(4)))
+
+    assert (session.in_flight, session.max_in_flight) == (0, 5)
+    assert [m.text for m in session.sent_to(PARENT)] == ["раз"]
+    session.clear()
+    assert session.max_in_flight == 0
+
+
+async def test_without_latency_requests_do_not_overlap(env: Env) -> None:
+    await asyncio.gather(*(env.bot.send_message(PARENT + i, "x") for i in range(5)))
+    assert env.session.max_in_flight == 1
 
 
 def test_parse_html_entities_and_offsets() -> None:

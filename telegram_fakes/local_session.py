@@ -4,18 +4,17 @@ Bot and Dispatcher against it, and nothing touches the network.
 Every request is recorded and answered with a result built locally, typed like Telegram's.
 Where Telegram would refuse a request (bad HTML, an edit that changes nothing, a message too
 long, callback data over 64 bytes, a blocked user) this session refuses it the same way, so a
-bug that would only show in production fails a test instead.
+bug that would only show in production fails a test instead. What Telegram accepts is
+decided by `telegram_fakes.rules`, the same rulebook the fake server uses.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import html
 import itertools
 import mimetypes
 from collections.abc import AsyncGenerator, Callable
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, cast
 
 from aiogram.client.default import Default
@@ -50,13 +49,12 @@ from aiogram.types import (
     User,
 )
 
+from telegram_fakes import rules
+from telegram_fakes.record import EDITS, ChatId, MessageKey, Record, inline_buttons
+
 if TYPE_CHECKING:
     from aiogram import Bot
 
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
-ALERT_LIMIT = 200
-CALLBACK_DATA_LIMIT = 64  # bytes
 BLOCKED = "Forbidden: bot was blocked by the user"
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
                 "markup are exactly the same as a current content and reply markup of the message")
@@ -65,86 +63,8 @@ NOT_MODIFIED = ("Bad Request: message is not modified: specified new message con
 _ACKNOWLEDGED = (AnswerCallbackQuery, SetMyCommands, DeleteMyCommands, DeleteWebhook,
                  SendChatAction, DeleteMessage)
 _SENDS = (SendMessage, SendPhoto, SendDocument)
-_EDITS = (EditMessageText, EditMessageCaption, EditMessageReplyMarkup)
 
-ChatId = int | str
-MessageKey = tuple[ChatId, int]
-
-
-@dataclass(eq=False)
-class Record:
-    """One request the bot made, with what "Telegram" answered (or the error it raised)."""
-
-    method: str  # the API name: "sendMessage", "editMessageText", "answerCallbackQuery"…
-    call: TelegramMethod[Any]  # the method object exactly as the bot built it
-    chat_id: ChatId | None
-    seq: int = 0  # position in the session's history, never reused (survives clear())
-    result: Any = None
-    error: TelegramAPIError | None = None
-    file_bytes: bytes | None = None  # what was uploaded with sendPhoto/sendDocument
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    @property
-    def message(self) -> Message | None:
-        """The message as it stands after this request (sent or edited)."""
-        return self.result if isinstance(self.result, Message) else None
-
-    @property
-    def message_id(self) -> int | None:
-        return self.message.message_id if self.message else None
-
-    @property
-    def is_edit(self) -> bool:
-        return isinstance(self.call, _EDITS)
-
-    @property
-    def text(self) -> str | None:
-        """Text or caption as the user sees it (HTML already rendered)."""
-        if self.message is None:
-            return None
-        return self.message.text if self.message.text is not None else self.message.caption
-
-    @property
-    def buttons(self) -> list[tuple[str, str]]:
-        return inline_buttons(self.message)
-
-    @property
-    def document_bytes(self) -> bytes | None:
-        return self.file_bytes if isinstance(self.call, SendDocument) else None
-
-    @property
-    def photo_bytes(self) -> bytes | None:
-        return self.file_bytes if isinstance(self.call, SendPhoto) else None
-
-    @property
-    def filename(self) -> str | None:
-        message = self.message
-        return message.document.file_name if message and message.document else None
-
-    @property
-    def callback_query_id(self) -> str | None:
-        return self.call.callback_query_id if isinstance(self.call, AnswerCallbackQuery) else None
-
-    @property
-    def alert(self) -> str | None:
-        """The toast or alert text of an answerCallbackQuery."""
-        return self.call.text if isinstance(self.call, AnswerCallbackQuery) else None
-
-    @property
-    def show_alert(self) -> bool:
-        return isinstance(self.call, AnswerCallbackQuery) and bool(self.call.show_alert)
-
-
-def inline_buttons(message: Message | None) -> list[tuple[str, str]]:
-    """(text, callback_data or url) of every inline button, in reading order."""
-    markup = message.reply_markup if message else None
-    if not isinstance(markup, InlineKeyboardMarkup):
-        return []
-    return [(b.text, b.callback_data or b.url or "") for row in markup.inline_keyboard
-            for b in row]
+__all__ = ["LocalSession", "Record", "inline_buttons"]
 
 
 class LocalSession(BaseSession):
@@ -153,14 +73,22 @@ class LocalSession(BaseSession):
     `messages` holds the current state of every message the bot sent, keyed by
     (chat_id, message_id), so an edit in place is visible. `on_event` (a plain callable) is
     told about every record as it happens; the console prints through it.
+
+    `latency` plays a slow Telegram: every request waits that many seconds before it is
+    answered (its record is in `requests` from the start, with neither result nor error).
+    `in_flight` counts the requests waiting right now, `max_in_flight` the most at once.
     """
 
     def __init__(self, *, bot_username: str = "diary_demo_bot", bot_name: str = "Diary",
-                 on_event: Callable[[Record], object] | None = None) -> None:
+                 on_event: Callable[[Record], object] | None = None,
+                 latency: float = 0.0) -> None:
         super().__init__()
         self.bot_username = bot_username
         self.bot_name = bot_name
         self.on_event = on_event
+        self.latency = latency
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.requests: list[Record] = []
         self.messages: dict[MessageKey, Message] = {}
         self._forbidden: set[ChatId] = set()
@@ -188,8 +116,10 @@ class LocalSession(BaseSession):
                 if r.ok and r.chat_id == chat_id and r.message is not None]
 
     def clear(self) -> None:
-        """Forget the request log; message state stays, so old messages remain editable."""
+        """Forget the request log and the in-flight peak; message state stays, so old
+        messages remain editable."""
         self.requests.clear()
+        self.max_in_flight = self.in_flight
 
     def next_message_id(self, chat_id: ChatId) -> int:
         return next(self._message_ids.setdefault(_normalize(chat_id), itertools.count(1)))
@@ -219,12 +149,20 @@ class LocalSession(BaseSession):
         record = Record(method=method.__api_method__, call=method,
                         chat_id=_chat_of(method), seq=next(self._seq))
         self.requests.append(record)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
+            if self.latency > 0:
+                await asyncio.sleep(self.latency)
             record.result = await self._answer(bot, method, record)
+        except rules.Refused as refusal:
+            record.error = TelegramBadRequest(method=method, message=refusal.description)
+            raise record.error from None
         except TelegramAPIError as error:
             record.error = error
             raise
         finally:
+            self.in_flight -= 1
             if self.on_event is not None:
                 self.on_event(record)
         return cast(TelegramType, record.result)
@@ -236,7 +174,7 @@ class LocalSession(BaseSession):
             raise TelegramForbiddenError(method=method, message=BLOCKED)
         if isinstance(method, _SENDS):
             return await self._send(bot, method, record)
-        if isinstance(method, _EDITS):
+        if isinstance(method, EDITS):
             return self._edit(bot, method)
         if isinstance(method, _ACKNOWLEDGED):
             return self._acknowledge(method)
@@ -253,18 +191,19 @@ class LocalSession(BaseSession):
         parse_mode = _resolve(bot, method.parse_mode)
         content: dict[str, Any]
         if isinstance(method, SendMessage):
-            text, entities = _render(method, method.text, parse_mode, method.entities)
+            text, entities = _render(method.text, parse_mode, method.entities)
             content = {"text": text, "entities": entities}
         else:
             content = {}
             if method.caption is not None:
-                caption, entities = _render(method, method.caption, parse_mode,
-                                            method.caption_entities, CAPTION_LIMIT)
-                content = {"caption": caption, "caption_entities": entities}
+                caption, entities = _render(method.caption, parse_mode,
+                                            method.caption_entities, is_caption=True)
+                if caption:  # one that parses to nothing is no caption
+                    content = {"caption": caption, "caption_entities": entities}
             content |= await self._attach(bot, method, record)
         markup = method.reply_markup
         markup = markup if isinstance(markup, InlineKeyboardMarkup) else None
-        _check_markup(method, markup)
+        _check_markup(markup)
         message = Message(message_id=self.next_message_id(chat.id),
                           date=dt.datetime.now(dt.UTC), chat=chat,
                           from_user=self.bot_user(bot), reply_markup=markup,
@@ -304,7 +243,7 @@ class LocalSession(BaseSession):
                                      message="Bad Request: message to edit not found")
         # As in Telegram, an edit without reply_markup removes the inline keyboard.
         changes: dict[str, Any] = {"reply_markup": method.reply_markup}
-        _check_markup(method, method.reply_markup)
+        _check_markup(method.reply_markup)
         if isinstance(method, EditMessageText):
             changes |= _new_text(bot, method, current)
         elif isinstance(method, EditMessageCaption):
@@ -324,8 +263,7 @@ class LocalSession(BaseSession):
                     method=method,
                     message="Bad Request: query is too old and response timeout expired or "
                             "query ID is invalid")
-            if method.text and len(method.text) > ALERT_LIMIT:
-                raise TelegramBadRequest(method=method, message="Bad Request: MESSAGE_TOO_LONG")
+            rules.check_alert(method.text)
             self._answered.add(method.callback_query_id)
         if isinstance(method, DeleteMessage):
             self.messages.pop((_normalize(method.chat_id), method.message_id), None)
@@ -361,23 +299,14 @@ def _resolve(bot: Bot, value: Any) -> Any:
     return bot.default[value.name] if isinstance(value, Default) else value
 
 
-def _render(method: TelegramMethod[Any], source: str, parse_mode: str | None,
-            entities: list[MessageEntity] | None,
-            limit: int = TEXT_LIMIT) -> tuple[str, list[MessageEntity] | None]:
-    """Text and entities as Telegram would store them, with its refusals."""
-    text = source
-    if entities is None and parse_mode and parse_mode.lower() == "html":
-        try:
-            text, entities = parse_html(source)
-        except ValueError as error:
-            raise TelegramBadRequest(
-                method=method, message=f"Bad Request: can't parse entities: {error}") from None
-    what = "message text" if limit == TEXT_LIMIT else "message caption"
-    if limit == TEXT_LIMIT and not text.strip():
-        raise TelegramBadRequest(method=method, message="Bad Request: message text is empty")
-    if len(text) > limit:
-        raise TelegramBadRequest(method=method, message=f"Bad Request: {what} is too long")
-    return text, entities or None
+def _render(source: str, parse_mode: str | None, entities: list[MessageEntity] | None, *,
+            is_caption: bool = False) -> tuple[str, list[MessageEntity] | None]:
+    """Text and entities as Telegram would store them, with its refusals (rules.Refused)."""
+    check = rules.caption if is_caption else rules.message_text
+    # Explicit entities win over parse_mode, as in Telegram.
+    result = check(source, parse_mode if entities is None else None)
+    parsed = [MessageEntity(**entity.as_dict()) for entity in result.entities]
+    return result.text, entities or parsed or None
 
 
 def _new_text(bot: Bot, method: EditMessageText, current: Message) -> dict[str, Any]:
@@ -386,8 +315,7 @@ def _new_text(bot: Bot, method: EditMessageText, current: Message) -> dict[str, 
                                  message="Bad Request: there is no text in the message to edit")
     if method.text is None:
         raise TelegramBadRequest(method=method, message="Bad Request: text must be non-empty")
-    text, entities = _render(method, method.text, _resolve(bot, method.parse_mode),
-                             method.entities)
+    text, entities = _render(method.text, _resolve(bot, method.parse_mode), method.entities)
     return {"text": text, "entities": entities}
 
 
@@ -397,9 +325,9 @@ def _new_caption(bot: Bot, method: EditMessageCaption, current: Message) -> dict
             method=method, message="Bad Request: there is no caption in the message to edit")
     if method.caption is None:
         return {"caption": None, "caption_entities": None}
-    caption, entities = _render(method, method.caption, _resolve(bot, method.parse_mode),
-                                method.caption_entities, CAPTION_LIMIT)
-    return {"caption": caption, "caption_entities": entities}
+    caption, entities = _render(method.caption, _resolve(bot, method.parse_mode),
+                                method.caption_entities, is_caption=True)
+    return {"caption": caption or None, "caption_entities": entities if caption else None}
 
 
 def _content(message: Message) -> Any:
@@ -408,13 +336,9 @@ def _content(message: Message) -> Any:
                                        "reply_markup"})
 
 
-def _check_markup(method: TelegramMethod[Any], markup: InlineKeyboardMarkup | None) -> None:
-    for row in markup.inline_keyboard if markup else []:
-        for button in row:
-            data = button.callback_data
-            if data is not None and not 0 < len(data.encode()) <= CALLBACK_DATA_LIMIT:
-                raise TelegramBadRequest(method=method,
-                                         message="Bad Request: BUTTON_DATA_INVALID")
+def _check_markup(markup: InlineKeyboardMarkup | None) -> None:
+    rows = markup.inline_keyboard if markup else []
+    rules.check_callback_data(button.callback_data for row in rows for button in row)
 
 
 async def _read(bot: Bot, upload: InputFile | str) -> tuple[bytes | None, str | None]:
@@ -431,105 +355,3 @@ def _png_size(data: bytes | None) -> tuple[int, int]:
     if data and data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
         return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     return 0, 0
-
-
-# --- Telegram's HTML parse mode -------------------------------------------------------------
-
-_ENTITY_TYPES = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
-    "del": "strikethrough", "tg-spoiler": "spoiler", "span": "spoiler", "a": "text_link",
-    "code": "code", "pre": "pre", "blockquote": "blockquote", "tg-emoji": "custom_emoji",
-}
-
-
-_NAMED = {"lt", "gt", "amp", "quot"}
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2  # entity offsets count UTF-16 code units
-
-
-@dataclass
-class _Open:
-    tag: str
-    offset: int
-    attrs: dict[str, str | None] = field(default_factory=dict)
-
-
-class _TelegramHtml(HTMLParser):
-    """Turns Telegram-flavoured HTML into plain text plus entities, refusing what Telegram
-    refuses (unsupported or unbalanced tags)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.parts: list[str] = []
-        self.length = 0  # UTF-16 units so far ("offset" is HTMLParser's own attribute)
-        self.stack: list[_Open] = []
-        self.entities: list[MessageEntity] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if tag not in _ENTITY_TYPES or (tag == "span" and found.get("class") != "tg-spoiler"):
-            raise ValueError(f'Unsupported start tag "{tag}"')
-        self.stack.append(_Open(tag, self.length, found))
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack:
-            raise ValueError(f'Unexpected end tag "{tag}"')
-        opened = self.stack.pop()
-        if opened.tag != tag:
-            raise ValueError(f'Unmatched end tag "</{tag}>", expected "</{opened.tag}>"')
-        length = self.length - opened.offset
-        if opened.tag == "code" and self.stack and self.stack[-1].tag == "pre":
-            # <pre><code class="language-x"> is one pre entity with a language.
-            self.stack[-1].attrs.setdefault("class", opened.attrs.get("class"))
-        elif length:
-            self.entities.append(self._entity(opened, length))
-
-    def _entity(self, opened: _Open, length: int) -> MessageEntity:
-        attrs = opened.attrs
-        language = (attrs.get("class") or "").removeprefix("language-") or None
-        if opened.tag == "blockquote" and "expandable" in attrs:
-            kind = "expandable_blockquote"
-        else:
-            kind = _ENTITY_TYPES[opened.tag]
-        return MessageEntity(type=kind, offset=opened.offset, length=length,
-                             url=attrs.get("href") if opened.tag == "a" else None,
-                             language=language if opened.tag == "pre" else None,
-                             custom_emoji_id=attrs.get("emoji-id"))
-
-    def handle_data(self, data: str) -> None:
-        # Telegram reads every raw "<" as a tag; HTMLParser passes "<5" or "a < b" as text.
-        if "<" in data:
-            tag = data.split("<", 1)[1].split(">", 1)[0].split(" ", 1)[0]
-            raise ValueError(f'Unsupported start tag "{tag}"')
-        self._text(data)
-
-    def handle_entityref(self, name: str) -> None:
-        # Telegram knows these four named entities; any other stays as typed.
-        self._text(html.unescape(f"&{name};") if name in _NAMED else f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        self._text(html.unescape(f"&#{name};"))
-
-    def _text(self, text: str) -> None:
-        self.parts.append(text)
-        self.length += _utf16_len(text)
-
-    def handle_comment(self, data: str) -> None:
-        raise ValueError("Unsupported comment")
-
-    def handle_decl(self, decl: str) -> None:
-        raise ValueError("Unsupported declaration")
-
-
-def parse_html(source: str) -> tuple[str, list[MessageEntity]]:
-    """Plain text and entities of a parse_mode=HTML text; ValueError where Telegram fails."""
-    parser = _TelegramHtml()
-    parser.feed(source)
-    parser.close()
-    if parser.stack:
-        raise ValueError(f'Can\'t find end tag corresponding to start tag "{parser.stack[-1].tag}"')
-    entities = sorted(parser.entities, key=lambda e: (e.offset, -e.length))
-    return "".join(parser.parts), entities
