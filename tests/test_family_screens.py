@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from bot.local_session import parse_html
 from screens import attendance, calendar, forecast, homework, teachers, timetable
 from screens.base import Screen
 from screens.i18n import translator
@@ -28,6 +27,7 @@ from services.marks import SchoolCalendar
 from services.models import AttendanceKind, LessonStatus, PeriodKind
 from services.teachers import ClassTeachers, SubjectTeacher
 from services.timetable import DayTimetable, LessonView, WeekTimetable
+from telegram_fakes.rules import parse_html
 
 ru = translator("ru")
 DAY = dt.date(2026, 11, 23)

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
-
-from aiogram import Bot
-from aiogram.methods import TelegramMethod
 
 from bot.app import build_bot
-from bot.local_session import LocalSession
 from services.db import make_engine, make_sessionmaker
+from telegram_fakes.local_session import LocalSession
 from tests.conftest import BotEnv
 
 LATENCY = 0.25
@@ -25,17 +21,10 @@ OTHER = 1002
 FLOODERS = (1001, 1003, 1004, 1005, 1006, 1007, 1008)  # the first sends a burst of its own
 
 
-class SlowSession(LocalSession):
-    async def make_request(self, bot: Bot, method: TelegramMethod[Any],
-                           timeout: int | None = None) -> Any:  # noqa: ASYNC109
-        await asyncio.sleep(LATENCY)
-        return await super().make_request(bot, method, timeout)
-
-
 async def test_a_flood_from_one_chat_does_not_slow_another(bot_env: BotEnv) -> None:
     engine = make_engine(bot_env.db.url, pool_size=POOL, max_overflow=0, pool_timeout=2)
     bot_env.dp["sessionmaker"] = make_sessionmaker(engine)
-    slow = SlowSession()
+    slow = LocalSession(latency=LATENCY)
     bot = build_bot("42:TEST", session=slow)
     clients = [bot_env.client(user_id) for user_id in (OTHER, *FLOODERS)]
     for client in clients:
