@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services import clock, forecast
+from services import push_events as ev
 from services.calendar import PeriodInfo, periods_for_grade, reporting_periods
 from services.models import (
     Attendance,
@@ -187,8 +188,8 @@ async def weekly_forecasts(session: AsyncSession, school: SchoolClock, today: dt
                 continue
             await forecast.store_snapshots(session, student_id, items)
             pushes.append((student_id, Push(
-                "forecast", {"type": "forecast_weekly", "period": items[0].period,
-                             "items": [_item(f) for f in items]},
+                ev.ForecastWeeklyEvent(period=items[0].period,
+                                       items=tuple(ev.WeeklyItem(**_item(f)) for f in items)),
                 f"forecast-weekly:{year}-W{week:02d}:{student_id}")))
         queued += await notify_students(session, school, pushes)
     return queued
@@ -239,8 +240,9 @@ async def period_risks(session: AsyncSession, school: SchoolClock, period: Perio
                                   "forecast": f.forecast, "previous": before})
             if items:
                 pushes.append((student_id, Push(
-                    "forecast", {"type": "forecast_risk", "period": period.name,
-                                 "ends_on": period.ends_on.isoformat(), "items": items},
+                    ev.ForecastRiskEvent.from_payload({
+                        "period": period.name, "ends_on": period.ends_on.isoformat(),
+                        "items": items}),
                     f"period-risk:{period.id}:{student_id}")))
         queued += await notify_students(session, school, pushes)
     return queued
@@ -278,8 +280,9 @@ async def homework_eve(session: AsyncSession, school: SchoolClock, today: dt.dat
             audience = students.get(r.class_id, [])
         for student_id in audience:
             items[student_id].append({"subject": r.subject, "text": r.text[:600]})
-    pushes = [(student_id, Push("homework", {"type": "homework_tomorrow",
-                                             "due_on": tomorrow.isoformat(), "items": found},
+    pushes = [(student_id, Push(ev.HomeworkTomorrowEvent(
+                                    due_on=tomorrow,
+                                    items=tuple(ev.HomeworkItem(**i) for i in found)),
                                 f"homework-eve:{tomorrow.isoformat()}:{student_id}"))
               for student_id, found in sorted(items.items())]
     return await notify_students(session, school, pushes, students_only=True)
@@ -323,8 +326,8 @@ async def unmarked_lessons(session: AsyncSession, school_id: int,
 
 async def staff_reminders(session: AsyncSession, school: SchoolClock, today: dt.date) -> int:
     found = await unmarked_lessons(session, school.school_id, today)
-    pushes = [(staff_id, Push("staff", {"type": "unmarked_lessons",
-                                        "items": items[:STAFF_ITEMS_MAX]},
+    pushes = [(staff_id, Push(ev.UnmarkedLessonsEvent.from_payload(
+                                  {"items": items[:STAFF_ITEMS_MAX]}),
                               f"staff-unmarked:{today.isoformat()}:{staff_id}"))
               for staff_id, items in sorted(found.items())]
     return await notify_staff(session, school, pushes)

@@ -10,6 +10,7 @@ in the end the fake received each chat's message exactly once."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import sys
@@ -23,6 +24,7 @@ from bot.delivery import DeliveryWorker
 from bot.fake_telegram import FakeTelegram
 from services import outbox
 from services.models import Account
+from services.push_events import MarkEvent
 from tests.conftest import Db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,10 +49,10 @@ async def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(
             await s.flush()
             for n, subject in enumerate(("Математика", "Физика")):
                 await outbox.enqueue(
-                    s, account_id=acc.id, chat_id=chat, kind="marks",
-                    payload={"type": "mark_added", "student": f"Ученик {chat}",
-                             "subject": subject, "work_type": "Тест", "weight": 2,
-                             "date": "2026-11-23", "value": 4 + n},
+                    s, account_id=acc.id, chat_id=chat,
+                    event=MarkEvent(type="mark_added", student=f"Ученик {chat}",
+                                    subject=subject, work_type="Тест", weight=2,
+                                    date=dt.date(2026, 11, 23), value=4 + n),
                     dedupe_key=f"crash:{chat}:{n}")
 
     async with FakeTelegram() as tg:
