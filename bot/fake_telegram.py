@@ -255,6 +255,7 @@ class FakeTelegram:
         self._fail_next_status = 502
         self._stall_after: int | None = None
         self._stall_seen = 0
+        self._stall_deliver = False
         self._stall_release = asyncio.Event()
         self._global_hits: collections.deque[float] = collections.deque()
         self._chat_last: dict[int, float] = {}
@@ -365,14 +366,17 @@ class FakeTelegram:
         self._fail_next = n
         self._fail_next_status = status
 
-    def stall_after(self, k: int | None) -> None:
+    def stall_after(self, k: int | None, *, deliver: bool = False) -> None:
         """Let the next ``k`` sending requests through, then withhold the answer to every
-        later one (recorded with reason "stalled", never delivered). None: stop stalling and
-        answer the withheld requests with 504."""
+        later one (recorded with reason "stalled", never delivered). ``deliver``: carry the
+        later ones out (delivered, status 200, reason "withheld") and withhold only the
+        answer, as when a connection drops after Telegram accepted a message. None: stop
+        stalling and answer the withheld requests with 504."""
         if k is None:
             self._stall_release.set()
             self._stall_release = asyncio.Event()
         self._stall_after, self._stall_seen = k, 0
+        self._stall_deliver = deliver
 
     # --- updates -----------------------------------------------------------------------------
 
@@ -467,6 +471,9 @@ class FakeTelegram:
         )
         if self._stall_after is not None and method.lower() in SENDING_METHODS:
             self._stall_seen += 1
+            if self._stall_seen > self._stall_after and self._stall_deliver:
+                await self._deliver_withheld(rec, token, method)
+                return _error(504, "Gateway Timeout")
             if self._stall_seen > self._stall_after:
                 rec.status, rec.reason = 504, "stalled"
                 self.requests.append(rec)
@@ -493,6 +500,20 @@ class FakeTelegram:
                 self.count_429 += 1
             return _error(exc.status, exc.description, exc.retry_after)
         return _ok(result)
+
+    async def _deliver_withheld(self, rec: Recorded, token: str, method: str) -> None:
+        """Carry out a sending request, then hold its answer until released."""
+        self.requests.append(rec)
+        name = method.lower()
+        try:
+            if name not in self._handlers or not _TOKEN_RE.match(token):
+                raise _ApiError(404, "Not Found", "unknown_method")
+            self._guarded_call(name, self._handlers[name], rec, int(token.split(":", 1)[0]))
+            rec.reason = "withheld"
+        except _ApiError as exc:
+            rec.status, rec.reason = exc.status, exc.reason
+            self.rejected.append(rec)
+        await self._stall_release.wait()
 
     async def _read_params(
         self, request: web.Request
