@@ -252,3 +252,23 @@ async def test_a_send_never_outlives_its_lease(
     finally:
         tg.stall_after(None)
         await task
+
+
+async def test_held_pushes_are_listed_without_content_and_requeued_from_the_cli(
+    empty_db: Db,
+) -> None:
+    from tests.test_cli import diary
+
+    [row_id] = await push_marks(empty_db, await account(empty_db, 861), 861, ["Математика"],
+                                student="Ким Миша")
+    async with empty_db.sessionmaker.begin() as s:
+        await delivery_queue.hold_rows(s, [row_id], "TelegramBadRequest: Bad Request: x")
+
+    listed = diary(empty_db, "outbox", "held")
+    assert listed.returncode == 0, listed.stderr
+    assert f"{row_id}\tchat 861\tmarks\t" in listed.stdout
+    assert "TelegramBadRequest: Bad Request: x" in listed.stdout
+    assert "Ким" not in listed.stdout and "Математика" not in listed.stdout  # ids only
+    requeued = diary(empty_db, "outbox", "held", "--requeue", str(row_id))
+    assert requeued.returncode == 0 and "1 held push(es) queued again" in requeued.stdout
+    assert [(r.status, r.attempts) for r in await rows(empty_db, 861)] == [("pending", 0)]
