@@ -55,7 +55,7 @@ from services.models import (
     Student,
     StudentStatus,
 )
-from services.push_events import PushEvent, UnsupportedPayload, decode
+from services.push_events import PushEvent, UnreadablePayload, decode
 
 PENDING = NotificationStatus.PENDING
 HELD = NotificationStatus.HELD
@@ -264,7 +264,7 @@ async def _as_sent_now(session: AsyncSession,
             continue
         try:
             event = decode(r.kind, payload)
-        except UnsupportedPayload as exc:
+        except UnreadablePayload as exc:
             unreadable.append((r.id, str(exc)))
             continue
         by_chat.setdefault(r.chat_id, []).append((r, QueuedRow(
@@ -272,7 +272,7 @@ async def _as_sent_now(session: AsyncSession,
     if muted:
         await drop_rows(session, muted, "muted by the chat before it was sent")
     for row_id, reason in unreadable:
-        await hold_rows(session, [row_id], f"payload needs a newer worker: {reason}")
+        await hold_rows(session, [row_id], f"unreadable: {reason}")
     return by_chat
 
 

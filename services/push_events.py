@@ -8,9 +8,10 @@ delivery queue reads rows back with `decode(kind, payload)`, and the composer
 The payload keeps the keys rows had before events were typed (so rows queued by an older
 process still read) plus `v`, the schema version of that event type. A row without `v` is
 version 1. A row whose version is newer than this code knows (a newer process queued it
-during a rolling deploy) raises `UnsupportedPayload`: the queue holds it for a person or a
-newer worker rather than guessing. A payload type nobody knows becomes an `UnknownEvent`,
-which the composer shows as a generic "something changed" line.
+during a rolling deploy), or whose payload does not fit its type, raises
+`UnreadablePayload`: the queue holds it for a person rather than guessing. A payload type
+nobody knows becomes an `UnknownEvent`, which the composer shows as a generic "something
+changed" line.
 
 Envelope keys that are not event fields (`v`, `urgent`, `hide_values`) are written by the
 outbox and ignored here. `hide_values` is the privacy mode as it was when the row was
@@ -31,8 +32,8 @@ VERSION_KEY = "v"
 ENVELOPE_KEYS = frozenset({VERSION_KEY, "type", "urgent", "hide_values"})
 
 
-class UnsupportedPayload(ValueError):
-    """A payload written by a newer schema version than this process knows."""
+class UnreadablePayload(ValueError):
+    """A payload of a newer schema version than this process knows, or a malformed one."""
 
 
 def _key(name: str, **default: Any) -> Any:
@@ -133,7 +134,7 @@ class PushEvent:
     def from_payload(cls, payload: dict[str, Any]) -> Self:
         version = payload.get(VERSION_KEY, 1)
         if not isinstance(version, int) or version > cls.VERSION:
-            raise UnsupportedPayload(f"{cls.__name__} payload v{version}")
+            raise UnreadablePayload(f"{cls.__name__} payload v{version}")
         data = {k: v for k, v in payload.items() if k not in ENVELOPE_KEYS - {"type"}}
         if "type" not in {f.name for f in dataclasses.fields(cls)}:
             data.pop("type", None)
@@ -351,11 +352,16 @@ _BY_TYPE: dict[str, type[PushEvent]] = {t: cls for cls in EVENT_TYPES for t in c
 
 
 def decode(kind: str, payload: dict[str, Any]) -> PushEvent:
-    """The event a stored row carries. Raises UnsupportedPayload for a newer version."""
+    """The event a stored row carries. Raises UnreadablePayload when it cannot be read."""
     cls = _BY_TYPE.get(str(payload.get("type") or ""))
     if cls is None and kind == "marks":  # the oldest mark rows had no type
         cls, payload = MarkEvent, {**payload, "type": "mark_added"}
     if cls is None:
         text = payload.get("text")
         return UnknownEvent(kind, str(text) if text else None)
-    return cls.from_payload(payload)
+    try:
+        return cls.from_payload(payload)
+    except UnreadablePayload:
+        raise
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise UnreadablePayload(f"{cls.__name__} payload: {type(exc).__name__}") from exc
