@@ -89,3 +89,21 @@ async def test_an_unreadable_row_is_held_and_the_rest_still_go(empty_db: Db) -> 
         held = (await s.execute(text(
             "SELECT status, last_error FROM notifications WHERE dedupe_key = 'new'"))).one()
     assert held.status == "held" and "v99" in held.last_error
+
+
+def test_a_row_too_long_for_one_message_rides_the_last_part() -> None:
+    """Each message says which rows it completes: a row whose text spans two messages is
+    complete only with the second, so a first part accepted alone sends nothing twice but
+    leaves the row to be sent again whole."""
+    items = tuple(ev.HomeworkItem(f"Предмет {n}", f"задание {n} " + "слово " * 95)
+                  for n in range(12))
+    long_one = ev.HomeworkTomorrowEvent(due_on=DAY, items=items, student="Миша")
+    short = ev.MarkEvent(type="mark_added", subject="Физика", work_type="Тест", weight=1,
+                         date=DAY, value=5, student="Миша")
+    now = clock.now()
+    messages = compose([PushRow(1, short, 9, now), PushRow(2, long_one, 9, now)],
+                       translator("ru"))
+    assert len(messages) == 2 and all(len(m.text) <= 4096 for m in messages)
+    assert [m.row_ids for m in messages] == [(1,), (2,)]
+    joined = "\n".join(m.text for m in messages)
+    assert all(joined.count(f"задание {n} ") == 1 for n in range(12))

@@ -25,7 +25,7 @@ async def _ids(env: BotEnv) -> dict[str, int]:
     found: dict[str, int] = {"student": student}
     found["class"] = int(await env.scalar("SELECT class_id FROM students WHERE id = :s",
                                           s=student))
-    for name in ("Математика", "Русский язык"):
+    for name in ("Математика", "Русский язык", "Физика"):
         found[name] = int(await env.scalar(
             "SELECT j.id FROM subjects j JOIN schools s ON s.id = j.school_id "
             "WHERE s.external_id = 'demo-school' AND j.name = :n", n=name))
@@ -106,3 +106,27 @@ async def test_privacy_turned_off_while_held_shows_the_values(bot_env: BotEnv) -
     assert "tg-spoiler" not in text
     assert "Математика" in text and "Русский язык" in text and "Упражнение 42" in text
     assert "выставлены 2 оценки" in text  # still Russian
+
+
+async def test_a_night_push_held_for_quiet_hours_goes_out_in_the_morning_settings(
+    bot_env: BotEnv,
+) -> None:
+    ids = await _ids(bot_env)
+    night = dt.datetime(2026, 11, 23, 23, 0, tzinfo=MOSCOW)
+    with clock.frozen(night):  # inside the school's quiet hours, 21:00-07:00
+        async with bot_env.db.sessionmaker.begin() as s:
+            await journal.add_mark(s, student_id=ids["student"], subject_id=ids["Физика"],
+                                   work_type_id=ids["answer"], date=TODAY, value=3)
+    client = bot_env.client(GUARDIAN)
+    await client.send("/settings")
+    await client.press("🇬🇧 English")
+    await client.press("🔔 Notifications")
+    await client.press("👁 Hide marks: no")
+
+    before = len(bot_env.session.sent_to(GUARDIAN))
+    with clock.frozen(dt.datetime(2026, 11, 24, 7, 1, tzinfo=MOSCOW)):
+        await DeliveryWorker(bot_env.bot, bot_env.db.sessionmaker).run_once()
+    [push] = bot_env.session.sent_to(GUARDIAN)[before:]
+
+    assert push.html_text.startswith("📊 <b>Михаил</b>: new mark\n")
+    assert "Физика: <tg-spoiler><b>3</b></tg-spoiler>" in push.html_text
