@@ -141,6 +141,7 @@ def _schedule(start: dt.datetime) -> list[tuple[int, int, dt.datetime, int]]:
 async def _populate(sessionmaker: Any, start: dt.datetime) -> dict[int, int]:
     """Accounts and notifications; returns {serial: chat_id}."""
     from services.models import Account, Notification
+    from services.push_events import MarkEvent
 
     chat_ids = [10_000_000 + i for i in range(CHATS)]
     async with sessionmaker.begin() as s:
@@ -159,10 +160,10 @@ async def _populate(sessionmaker: Any, start: dt.datetime) -> dict[int, int]:
                 serial_chat[serial] = chat_id
                 rows.append({
                     "account_id": account_of[chat_id], "chat_id": chat_id, "kind": "marks",
-                    "payload": {"type": "mark_added", "student": f"Ученик {chat}",
-                                "subject": f"Предмет №{serial}", "work_type": "Ответ",
-                                "weight": 1, "date": due.date().isoformat(),
-                                "value": 3 + (serial % 3)},
+                    "payload": MarkEvent(
+                        type="mark_added", student=f"Ученик {chat}",
+                        subject=f"Предмет №{serial}", work_type="Ответ", weight=1,
+                        date=due.date(), value=3 + (serial % 3)).to_payload(),
                     "dedupe_key": f"bench:{chat}:{event}:{k}",
                     "event_at": due, "due_at": due,
                 })

@@ -159,6 +159,30 @@ def cmd_access_annul(settings: Settings, args: argparse.Namespace) -> int:
     return _with_engine(settings, work)
 
 
+def cmd_outbox_held(settings: Settings, args: argparse.Namespace) -> int:
+    """Pushes Telegram refused for a reason a retry will not fix: list them (ids and the
+    reason only), or send some again once the cause is fixed."""
+    from services import delivery_queue
+
+    async def work(engine: AsyncEngine) -> int:
+        from services.db import make_sessionmaker
+
+        async with make_sessionmaker(engine).begin() as session:
+            if args.requeue:
+                count = await delivery_queue.requeue_held(session, args.requeue)
+                print(f"{count} held push(es) queued again")
+                return 0 if count else 2
+            held = await delivery_queue.held_rows(session, limit=args.limit)
+        for row in held:
+            print(f"{row.id}\tchat {row.chat_id}\t{row.kind}\t{row.event_at:%Y-%m-%d %H:%M}"
+                  f"\t{row.last_error or ''}")
+        if not held:
+            print("no held pushes")
+        return 0
+
+    return _with_engine(settings, work)
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.bot_token:
         print("BOT_TOKEN is not set", file=sys.stderr)
@@ -213,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
     annul.add_argument("--telegram-id", type=int, required=True)
     annul.add_argument("--student", type=int, required=True, help="student id")
     annul.set_defaults(func=cmd_access_annul)
+    outbox = sub.add_parser("outbox", help="push delivery").add_subparsers(
+        dest="action", required=True)
+    held = outbox.add_parser("held", help="pushes Telegram refused, kept for a person")
+    held.add_argument("--requeue", type=int, nargs="+", metavar="ID",
+                      help="send these held pushes again")
+    held.add_argument("--limit", type=int, default=100)
+    held.set_defaults(func=cmd_outbox_held)
     return parser
 
 

@@ -1,8 +1,9 @@
 """The delivery worker: sends the outbox to Telegram within its limits.
 
 One pass (`run_once`) claims the due rows of a batch of chats (services.delivery_queue),
-turns each chat's rows into message texts (screens.pushes.compose: a burst becomes one
-message) and sends them, concurrently across chats, while keeping to Telegram's limits:
+turns each chat's rows into messages (screens.pushes.compose: a burst becomes one message,
+and each message says which rows it completes) and sends them, concurrently across chats,
+while keeping to Telegram's limits:
 
 - about 30 messages a second overall: a pacer lets one message out every 1/rate seconds
   (no bursts), and a 31st never within a second of when Telegram may have counted the
@@ -12,14 +13,31 @@ message) and sends them, concurrently across chats, while keeping to Telegram's 
 - a 429 pauses ALL sending for the `retry_after` Telegram asked for, then the message is
   retried.
 
-A message's rows are marked sent, and committed, right after Telegram accepted it, so a
-crash never sends an accepted message again; rows of a worker that died stay leased until
-the lease lapses and are then claimed again, so nothing is lost. (A request that timed out
-may or may not have reached Telegram; such a message is retried: at least once.)
+The pacer is our own, not `aiolimiter` (dropped from the dependencies): a leaky bucket of
+capacity n lets n messages out at once and then n a second, so a sliding second can see
+almost 2n, which Telegram answers with 429; with capacity 1 it is only the even spacing
+above. It also cannot hold everyone for a 429's `retry_after`, nor start a window from when
+Telegram answered; and the per-chat clock must say *when* a chat may send next (to wait or
+to hand the rows back to the queue), which a limiter's "now or not" does not.
 
-Errors: 403 (bot blocked, user deactivated) and 400 "chat not found" deactivate the account
-and drop its pending rows; other 400s drop that message's rows; network errors and 5xx
-release the rows with exponential backoff and drop them after `max_attempts`.
+What delivery guarantees: at least once. A message's rows are marked sent, and committed,
+right after Telegram accepted it. A worker that dies leaves its leases, which lapse; the
+rows are then claimed again, so nothing is lost. A crash (or a lost answer) after Telegram
+accepted a message but before its rows were recorded sends that message again, once: the
+repeats are bounded by the messages in flight at the crash (at most `concurrency`). A send
+never outlives its lease (every request ends, answered or abandoned, before the lease it
+was sent under lapses, whatever lease is configured), so a live worker's message is never
+repeated by another worker.
+
+Errors:
+- 403 (bot blocked, user deactivated) and 400 "chat not found": the account goes inactive
+  and its pending rows are dropped;
+- 401 (the token was revoked): delivery stops with one error line; every row stays pending
+  (its attempt given back) for when the bot runs again with a valid token;
+- any other 4xx: that message's rows are `held` with the reason, for a person to look at;
+  the chat's other rows go on;
+- network errors, timeouts and 5xx: the rows go back with exponential backoff (the chat's
+  later rows wait behind them, so the order holds) and are dropped after `max_attempts`.
 
 Logs carry ids only (chat, rows, batch), never texts, names or marks.
 """
@@ -29,12 +47,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import secrets
 import socket
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -47,14 +65,16 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from screens.i18n import Translator, translator
-from screens.pushes import PushRow, compose
+from bot.pacing import ChatClock, Pacer
+from screens.i18n import translator
+from screens.pushes import compose
 from services import delivery_queue as queue
-from services.delivery_queue import ChatBatch, QueuedRow
+from services.delivery_queue import ChatBatch
 
 log = logging.getLogger(__name__)
 
@@ -65,152 +85,10 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-@dataclass(frozen=True)
-class PlannedMessage:
-    """One Telegram message and the outbox rows it carries."""
-
-    text: str
-    row_ids: tuple[int, ...]
-
-
-def plan_messages(rows: Sequence[QueuedRow], t: Translator) -> list[PlannedMessage]:
-    """The messages for one chat's claimed rows. Normally compose() groups them into one;
-    when the burst is over 4096 characters it splits, and then each message must still know
-    its own rows (so that each is marked sent as soon as it is accepted): the rows are
-    taken in order, each message carrying the longest run that composes into one text."""
-    push_rows = [PushRow(r.id, r.kind, r.payload, r.student_id, r.event_at) for r in rows]
-    texts = compose(push_rows, t)
-    if len(texts) <= 1:
-        return [PlannedMessage(texts[0], tuple(r.id for r in push_rows))] if texts else []
-    plan: list[PlannedMessage] = []
-    rest = push_rows
-    while rest:
-        lo, hi = 1, len(rest)
-        while lo < hi:  # the longest prefix that still fits one message
-            mid = (lo + hi + 1) // 2
-            if len(compose(rest[:mid], t)) <= 1:
-                lo = mid
-            else:
-                hi = mid - 1
-        part, rest = rest[:lo], rest[lo:]
-        texts = compose(part, t)
-        ids = tuple(r.id for r in part)
-        # One row too long for a message on its own: its rows go with the last part.
-        plan.extend(PlannedMessage(text, ()) for text in texts[:-1])
-        if texts:
-            plan.append(PlannedMessage(texts[-1], ids))
-    return plan
-
-
-class _Send:
-    """One message through the pacer: when it was let out and when Telegram answered."""
-
-    __slots__ = ("answered", "started")
-
-    def __init__(self, started: float) -> None:
-        self.started = started
-        self.answered: float | None = None
-
-
-class _Pacer:
-    """At most `rate` messages a second, evenly spaced: one every 1/rate seconds, first come
-    first served. A small oversleep of the event loop is made up on the next message
-    (`slack`), never more.
-
-    Telegram counts a message when it arrives, and arrivals bunch up when one request is
-    delayed on its way (a cold connection, a busy event loop, the network). So a window of
-    `limit` messages is also measured from when the `limit`-th previous message was
-    answered, less the quickest round trip seen lately (the part of any answer's delay that
-    is not a hold-up): a steady latency costs nothing, a delayed request makes the next
-    window start that much later. A request still unanswered after `hang` seconds is taken
-    to have arrived by then, so one hung request cannot stop all sending."""
-
-    def __init__(self, rate: float, *, limit: int = 30, window: float = 1.0,
-                 hang: float = 0.5, slack: float = 0.005) -> None:
-        self.interval = 1.0 / rate
-        self.slack = slack
-        self.window = window
-        self.hang = hang
-        self._next = 0.0
-        self._paused_until = 0.0
-        self._recent: deque[_Send] = deque(maxlen=limit)
-        self._round_trips: deque[float] = deque(maxlen=200)
-        self._lock = asyncio.Lock()
-
-    def pause(self, seconds: float) -> None:
-        """Telegram said 429: nothing goes out for `seconds` from now."""
-        loop = asyncio.get_running_loop()
-        self._paused_until = max(self._paused_until, loop.time() + seconds)
-
-    def done(self, send: _Send, *, sent: bool = True) -> None:
-        """The request is over (answered or failed); `sent=False`: it never went out."""
-        send.answered = asyncio.get_running_loop().time()
-        if sent:
-            self._round_trips.append(send.answered - send.started)
-
-    def _window_opens(self) -> tuple[float, bool]:
-        """When the window allows one more message, and whether that may still move
-        earlier (the oldest message of the window has not been answered yet)."""
-        if len(self._recent) < (self._recent.maxlen or 0):
-            return 0.0, False
-        oldest = self._recent[0]
-        if oldest.answered is None:
-            return oldest.started + self.hang + self.window, True
-        quickest = min(self._round_trips, default=0.0)
-        return max(oldest.started, oldest.answered - quickest) + self.window, False
-
-    async def acquire(self) -> _Send:
-        """Wait for our turn; the caller reports the end of the request with `done`."""
-        loop = asyncio.get_running_loop()
-        async with self._lock:
-            while True:
-                now = loop.time()
-                opens, may_move = self._window_opens()
-                at = max(self._next, self._paused_until, opens)
-                if at <= now:
-                    break
-                await asyncio.sleep(min(at - now, 0.005) if may_move else at - now)
-            self._next = max(now - self.slack, self._next) + self.interval
-            send = _Send(now)
-            self._recent.append(send)
-            return send
-
-
-class _ChatClock:
-    """When each chat may get its next message: `interval` after the last one, and for
-    groups no more than `per_minute` in any minute. Times are taken when Telegram answered,
-    which is later than when it counted the message, so the spacing only errs long."""
-
-    def __init__(self, interval: float, group_per_minute: int) -> None:
-        self.interval = interval
-        self.group_per_minute = group_per_minute
-        self._last: dict[int, float] = {}
-        self._groups: dict[int, deque[float]] = {}
-
-    def ready_at(self, chat_id: int) -> float:
-        at = self._last.get(chat_id, 0.0) + self.interval
-        hits = self._groups.get(chat_id)
-        if chat_id < 0 and hits is not None and len(hits) >= self.group_per_minute:
-            at = max(at, hits[-self.group_per_minute] + 60.0)
-        return at
-
-    def note(self, chat_id: int, at: float) -> None:
-        self._last[chat_id] = at
-        if chat_id < 0:
-            hits = self._groups.setdefault(chat_id, deque(maxlen=self.group_per_minute))
-            hits.append(at)
-        if len(self._last) > 10_000:
-            self._forget_before(at - 60.0)
-
-    def _forget_before(self, when: float) -> None:
-        for chat_id in [c for c, t in self._last.items() if t < when]:
-            del self._last[chat_id]
-            self._groups.pop(chat_id, None)
-
-
 class DeliveryWorker:
     """Sends due outbox rows. Several workers (in one or many processes) may share the
-    queue; each needs its own `worker_id`."""
+    queue; each needs its own `worker_id`. Whoever runs delivery holds its worker (it keeps
+    what it knows of each chat's last message between passes)."""
 
     def __init__(
         self,
@@ -245,11 +123,16 @@ class DeliveryWorker:
         # A chat that must wait longer than this for its own limit goes back to the queue
         # rather than holding its lease and a place in the pipeline.
         self.max_local_wait = min(max_local_wait, lease / 3)
-        # A send must start early enough to end (answered or timed out) before the lease
-        # lapses, or another worker may claim the same rows and send them again meanwhile.
-        self.send_margin = min(request_timeout + 1.0, lease / 2)
-        self._pacer = _Pacer(rate, limit=global_limit)
-        self._chats = _ChatClock(per_chat_interval, group_per_minute)
+        # Every send ends (answered or abandoned) `guard` seconds before the lease lapses,
+        # or another worker may claim the same rows and send them again meanwhile. A send
+        # gets at most `send_budget` seconds, so it must start `send_margin` before the end.
+        self.guard = min(1.0, lease / 10)
+        self.send_budget = min(request_timeout, lease / 2)
+        self.send_margin = self.guard + self.send_budget
+        # Set when Telegram refused the token (401): nothing more is sent by this worker.
+        self.stopped: str | None = None
+        self._pacer = Pacer(rate, limit=global_limit)
+        self._chats = ChatClock(per_chat_interval, group_per_minute)
         self._slots = asyncio.Semaphore(concurrency)
 
     # --- public loop -----------------------------------------------------------------------
@@ -257,30 +140,33 @@ class DeliveryWorker:
     async def run_once(self) -> int:
         """One pass: claim the due rows of up to `claim_limit` chats and send them all.
         Returns the number of messages Telegram accepted."""
-        batches = await self._claim(self.claim_limit)
+        if self.stopped:
+            return 0
+        lease_ends, batches = await self._claim(self.claim_limit)
         if not batches:
             return 0
-        results = await asyncio.gather(*(self._deliver(b) for b in batches))
+        results = await asyncio.gather(*(self._deliver(b, lease_ends) for b in batches))
         return sum(results)
 
     async def run_forever(self, stop_event: asyncio.Event) -> None:
-        """Deliver until `stop_event` is set. Claims are pipelined: a new batch is claimed
-        while the previous one is still going out, so the pacer never runs dry."""
+        """Deliver until `stop_event` is set (or Telegram refuses the token). Claims are
+        pipelined: a new batch is claimed while the previous one is still going out, so the
+        pacer never runs dry."""
         active: set[asyncio.Task[int]] = set()
         low_water = max(1, self.claim_limit // 2)
         stopping = asyncio.ensure_future(stop_event.wait())
         try:
-            while not stop_event.is_set():
+            while not stop_event.is_set() and not self.stopped:
                 claimed = 0
                 if len(active) < low_water:
                     try:
-                        batches = await self._claim(self.claim_limit - len(active))
+                        lease_ends, batches = await self._claim(self.claim_limit - len(active))
                     except (SQLAlchemyError, OSError) as exc:
                         log.warning("delivery claim failed: %s", type(exc).__name__)
                         batches = []
                     claimed = len(batches)
                     for batch in batches:
-                        task = asyncio.create_task(self._deliver(batch))
+                        task = asyncio.create_task(self._deliver(batch, lease_ends))
                         active.add(task)
                         task.add_done_callback(active.discard)
                 timeout = self.idle_interval if not claimed and len(active) < low_water else 0.2
@@ -291,24 +177,27 @@ class DeliveryWorker:
             if active:
                 # Messages already on their way finish; a task cut short leaves its lease,
                 # which lapses, and its rows are claimed again.
-                _, pending = await asyncio.wait(active, timeout=self.request_timeout + 5)
+                _, pending = await asyncio.wait(active, timeout=self.send_budget + 5)
                 for task in pending:
                     task.cancel()
                 await asyncio.gather(*pending, return_exceptions=True)
 
     # --- one chat --------------------------------------------------------------------------
 
-    async def _claim(self, limit: int) -> list[ChatBatch]:
+    async def _claim(self, limit: int) -> tuple[float, list[ChatBatch]]:
+        """The claimed batches, and when (loop time) their lease ends at the latest: taken
+        before the claim, since the database starts the lease before it answers."""
+        lease_ends = asyncio.get_running_loop().time() + self.lease
         async with self.sessionmaker.begin() as session:
-            return await queue.claim_due(session, worker_id=self.worker_id, limit=limit,
-                                         lease=self.lease)
+            return lease_ends, await queue.claim_due(session, worker_id=self.worker_id,
+                                                     limit=limit, lease=self.lease)
 
-    async def _deliver(self, batch: ChatBatch) -> int:
+    async def _deliver(self, batch: ChatBatch, lease_ends: float) -> int:
         """Send one chat's claimed rows; returns the number of messages accepted. Never
         raises: on an unexpected error the rows not yet sent go back to the queue with
         backoff (or, if even that fails, their lease lapses and they are claimed again)."""
         try:
-            return await self._deliver_batch(batch)
+            return await self._deliver_batch(batch, lease_ends)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -321,9 +210,8 @@ class DeliveryWorker:
                 await self._retry_later(batch.chat_id, batch.row_ids, batch.attempts, exc)
             return 0
 
-    async def _deliver_batch(self, batch: ChatBatch) -> int:
+    async def _deliver_batch(self, batch: ChatBatch, lease_ends: float) -> int:
         loop = asyncio.get_running_loop()
-        lease_ends = loop.time() + self.lease
         worn = [r.id for r in batch.rows if r.attempts > self.max_attempts]
         if worn:
             # Claimed again and again without an answer (a worker dying on them each time).
@@ -332,7 +220,7 @@ class DeliveryWorker:
             batch = replace(batch, rows=tuple(r for r in batch.rows if r.id not in worn))
             if not batch.rows:
                 return 0
-        plan = plan_messages(batch.rows, translator(batch.locale))
+        plan = compose(batch.rows, translator(batch.locale))
         planned_ids = {i for m in plan for i in m.row_ids}
         empty = [i for i in batch.row_ids if i not in planned_ids]
         if empty:
@@ -342,6 +230,9 @@ class DeliveryWorker:
         for n, message in enumerate(plan):
             rest = [i for m in plan[n:] for i in m.row_ids]
             while True:
+                if self.stopped:
+                    await self._give_back(rest, "delivery stopped")
+                    return sent
                 wait = self._chats.ready_at(chat_id) - loop.time()
                 if wait > self.max_local_wait:
                     # A group at its per-minute limit: back to the queue until it may send.
@@ -353,6 +244,7 @@ class DeliveryWorker:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 if lease_ends - loop.time() < self.send_margin + self.lease / 6:
+                    renewed_at = loop.time()
                     async with self.sessionmaker.begin() as session:
                         held = await queue.renew_lease(session, rest,
                                                        worker_id=self.worker_id,
@@ -361,9 +253,9 @@ class DeliveryWorker:
                         log.warning("batch %s: lease lost, rows %s left to others",
                                     batch.batch_id, sorted(set(rest) - set(held)))
                         return sent
-                    lease_ends = loop.time() + self.lease
+                    lease_ends = renewed_at + self.lease
                 outcome = await self._send(chat_id, message.text,
-                                           not_after=lease_ends - self.send_margin)
+                                           deadline=lease_ends - self.guard)
                 if outcome is None:
                     continue  # held up so long that the lease needs renewing first
                 if isinstance(outcome, int):
@@ -381,23 +273,31 @@ class DeliveryWorker:
                     log.info("chat %s moved to %s", chat_id, new_chat)
                     chat_id = new_chat
                     continue
-                return sent + await self._failed(batch, chat_id, rest, message, outcome)
+                # A message completing no row (the first part of an overlong one) stands
+                # or falls with the row it begins.
+                own = message.row_ids or next((m.row_ids for m in plan[n + 1:] if m.row_ids),
+                                              ())
+                return sent + await self._failed(batch, chat_id, rest, own, outcome)
         return sent
 
     async def _send(self, chat_id: int, text: str, *,
-                    not_after: float) -> int | Exception | None:
-        """One sendMessage within the limits: the message id Telegram gave it, or the
-        error (a 429 has already paused the pacer when it is returned); None when the turn
-        came only after `not_after` (loop time) and nothing was sent."""
+                    deadline: float) -> int | Exception | None:
+        """One sendMessage within the limits, ending by `deadline` (loop time) at the
+        latest: the message id Telegram gave it, or the error (a 429 has already paused the
+        pacer when it is returned); None when the turn came too late for a whole send
+        before the deadline, and nothing was sent."""
         loop = asyncio.get_running_loop()
         async with self._slots:
             turn = await self._pacer.acquire()
-            if loop.time() > not_after:
+            budget = deadline - loop.time()
+            if budget < self.send_budget:
                 self._pacer.done(turn, sent=False)
                 return None
+            timeout = min(self.request_timeout, budget)
             try:
-                message = await self.bot.send_message(
-                    chat_id, text, request_timeout=int(self.request_timeout))
+                async with asyncio.timeout(timeout):
+                    message = await self.bot.send_message(
+                        chat_id, text, request_timeout=max(1, math.ceil(timeout)))
             except TelegramRetryAfter as exc:
                 self._pacer.pause(float(exc.retry_after))
                 log.warning("429 for chat %s: all sending paused %s s", chat_id,
@@ -411,8 +311,9 @@ class DeliveryWorker:
         return message.message_id
 
     async def _failed(self, batch: ChatBatch, chat_id: int, rest: list[int],
-                      message: PlannedMessage, exc: Exception) -> int:
-        """A message was refused or lost: decide what becomes of the rows. Returns 0."""
+                      own: Sequence[int], exc: Exception) -> int:
+        """A message was refused or lost: decide what becomes of the rows (`own`: the
+        rows the message carries; `rest`: those and the chat's later ones). Returns 0."""
         error = _describe(exc)
         if isinstance(exc, TelegramForbiddenError) or (
             isinstance(exc, TelegramBadRequest) and "chat not found" in exc.message.lower()
@@ -422,20 +323,33 @@ class DeliveryWorker:
             log.info("chat %s refused (%s): account inactive, %s rows dropped", chat_id,
                      type(exc).__name__, dropped)
             return 0
-        if isinstance(exc, TelegramBadRequest):
-            # Telegram will never take this text (e.g. it cannot parse it): drop this
-            # message's rows, and let the chat's other rows be retried on their own.
-            await self._write(queue.drop_rows, list(message.row_ids), error)
-            others = [i for i in rest if i not in message.row_ids]
+        if isinstance(exc, TelegramUnauthorizedError):
+            if not self.stopped:
+                self.stopped = "401 Unauthorized"
+                log.error("Telegram refused the bot token (401 Unauthorized): delivery "
+                          "stopped, every pending push stays queued; set a valid "
+                          "BOT_TOKEN and restart")
+            await self._give_back(rest, error)
+            return 0
+        if isinstance(exc, TelegramAPIError) and not isinstance(exc, _RETRYABLE):
+            # Telegram will not take this message as it is (it cannot parse it, the
+            # request is wrong...): a person must look, so its rows are held with the
+            # reason; the chat's other rows go on without it.
+            await self._write(queue.hold_rows, list(own), error)
+            others = [i for i in rest if i not in set(own)]
             if others:
-                await self._write(queue.release_for_retry, others, 0.0, error,
-                                  count_attempt=False)
-            log.warning("chat %s: rows %s dropped: %s", chat_id, message.row_ids,
-                        type(exc).__name__)
+                await self._give_back(others, error)
+            log.warning("chat %s: rows %s held: %s", chat_id, list(own), type(exc).__name__)
             return 0
         attempts = max((r.attempts for r in batch.rows if r.id in set(rest)), default=1)
         await self._retry_later(chat_id, rest, attempts, exc)
         return 0
+
+    async def _give_back(self, row_ids: Sequence[int], reason: str) -> None:
+        """Back to the queue at once, as if never claimed (the attempt is not counted)."""
+        if row_ids:
+            await self._write(queue.release_for_retry, row_ids, 0.0, reason,
+                              count_attempt=False)
 
     async def _retry_later(self, chat_id: int, row_ids: Sequence[int], attempts: int,
                            exc: Exception) -> None:
@@ -474,16 +388,3 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, TelegramAPIError):
         return f"{type(exc).__name__}: {exc.message}"[:200]
     return type(exc).__name__
-
-
-_workers: dict[tuple[int, int], DeliveryWorker] = {}
-
-
-async def deliver_once(bot: Bot, sessionmaker: async_sessionmaker[AsyncSession]) -> int:
-    """One delivery pass for the scheduler. The worker (and with it what it knows of each
-    chat's last message) is kept per bot and database between calls."""
-    key = (id(bot), id(sessionmaker))
-    worker = _workers.get(key)
-    if worker is None:
-        worker = _workers[key] = DeliveryWorker(bot, sessionmaker)
-    return await worker.run_once()

@@ -16,9 +16,20 @@ Like every service, these functions never commit: the worker runs each call in i
 short `sessionmaker.begin()` block (claim, then one block per accepted message), and never
 holds a transaction across a network call.
 
-Two workers never write into one chat at once: a chat is claimed only while no other
-worker holds a live lease on any of its pending rows (checked again after the rows are
-locked, so a claim that committed meanwhile is seen).
+Two workers never write into one chat at once: a claim takes a transaction-scoped
+advisory lock per chat (so two claims running side by side cannot split one chat's rows
+between them), and a chat is claimed only while none of its pending rows holds a live lease
+or a retry delay (so a claim that committed earlier is seen, and after a failed send the
+chat's later rows wait for the earlier ones: the order within a chat holds).
+
+Settings apply at send time: a row held for quiet hours or a digest is checked, when it is
+claimed, against the chat's preferences as they are then. A kind or subject muted meanwhile
+drops it; the privacy mode (`QueuedRow.hide_values`) and the language (`ChatBatch.locale`)
+are the chat's current ones, not those it had when the row was queued.
+
+A row Telegram refuses for a reason nobody can fix by retrying (a 4xx other than 403 or
+"chat not found") is `held` with the reason in `last_error`, for a person to look at
+(`held_rows`, `requeue_held`); it is never dropped silently.
 """
 
 from __future__ import annotations
@@ -32,7 +43,7 @@ from typing import Any
 from sqlalchemy import Float, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import clock
+from services import clock, preferences
 from services.accounts import mark_inactive
 from services.models import (
     Account,
@@ -44,21 +55,26 @@ from services.models import (
     Student,
     StudentStatus,
 )
+from services.push_events import PushEvent, UnreadablePayload, decode
 
 PENDING = NotificationStatus.PENDING
+HELD = NotificationStatus.HELD
 _LAST_ERROR_MAX = 200
+# Advisory lock space of a chat's claim (the two-key form: apart from the scheduler's).
+_CHAT_LOCK_CLASS = 0x0D1A
 
 
 @dataclass(frozen=True)
 class QueuedRow:
-    """One claimed outbox row, as the composer needs it (ids and payload only)."""
+    """One claimed outbox row, as the composer needs it: the event, and the chat's privacy
+    mode as it is now."""
 
     id: int
-    kind: str
-    payload: dict[str, Any]
+    event: PushEvent
     student_id: int | None
     event_at: dt.datetime
     attempts: int
+    hide_values: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,16 +108,29 @@ def _clip(error: str) -> str:
     return error[:_LAST_ERROR_MAX]
 
 
-def _in_flight_elsewhere() -> Any:
-    """Another worker holds a live lease on a pending row of the same chat."""
+def _chat_busy() -> Any:
+    """A pending row of the same chat is leased to a worker, or waits out a retry delay
+    (its later rows must not overtake it)."""
     other = Notification.__table__.alias("other")
     return (
         select(other.c.id)
         .where(other.c.chat_id == Notification.chat_id, other.c.status == PENDING.value,
-               other.c.locked_by.is_not(None),
                other.c.locked_until >= func.clock_timestamp())
         .exists()
     )
+
+
+async def _lock_chats(session: AsyncSession, chats: list[int]) -> list[int]:
+    """The chats this claim may take: those whose advisory lock it got. Another claim
+    holding a chat's lock is between its scan and its commit; its leases are not visible
+    yet, so without the lock both claims could lease rows of one chat."""
+    got = await session.scalars(
+        text("SELECT c FROM unnest(CAST(:chats AS bigint[])) AS c "
+             "WHERE pg_try_advisory_xact_lock(:space, hashtext(c::text))"),
+        {"chats": chats, "space": _CHAT_LOCK_CLASS},
+    )
+    mine = {int(c) for c in got}
+    return [c for c in chats if c in mine]
 
 
 def _no_longer_entitled() -> Any:
@@ -138,7 +167,9 @@ async def claim_due(
     for `lease` seconds and count the attempt. Run it in its own short transaction.
 
     A chat is claimed whole (all its due rows at once, so a burst becomes one message).
-    Rows of deactivated accounts, and rows the chat may no longer see, are dropped on the way.
+    Rows of deactivated accounts, rows the chat may no longer see and rows of a kind or
+    subject the chat has muted since they were queued are dropped on the way; rows whose
+    payload this process cannot read are held.
     """
     now = now or clock.now()
     due = (
@@ -149,7 +180,7 @@ async def claim_due(
     # 1. The oldest due rows; their chats, in order of first appearance, make the batch.
     scan = await session.execute(
         select(Notification.chat_id)
-        .where(due, ~_in_flight_elsewhere())
+        .where(due, ~_chat_busy())
         .order_by(Notification.due_at, Notification.id)
         .limit(max(limit * 4, 50))
         .with_for_update(skip_locked=True)
@@ -160,12 +191,13 @@ async def claim_due(
             chats.append(chat_id)
             if len(chats) >= limit:
                 break
+    chats = await _lock_chats(session, chats) if chats else []
     if not chats:
         return []
     # 2. Every due row of those chats (checked again for claims committed meanwhile).
     locked = (await session.execute(
         select(Notification.id, _no_longer_entitled().label("stale"))
-        .where(due, Notification.chat_id.in_(chats), ~_in_flight_elsewhere())
+        .where(due, Notification.chat_id.in_(chats), ~_chat_busy())
         .with_for_update(of=Notification, skip_locked=True)
     )).all()
     ids = [r.id for r in locked]
@@ -191,8 +223,8 @@ async def claim_due(
         .returning(
             Notification.id, Notification.chat_id, Notification.account_id,
             Notification.kind, Notification.payload, Notification.student_id,
-            Notification.event_at, Notification.attempts, Notification.batch_id,
-            Account.locale, Account.is_active,
+            Notification.subject_id, Notification.event_at, Notification.attempts,
+            Notification.batch_id, Account.locale, Account.is_active,
         )
         .execution_options(synchronize_session=False),
         {"lease": float(lease)},
@@ -201,24 +233,47 @@ async def claim_due(
     inactive = [r.id for r in rows if not r.is_active]
     if inactive:
         await drop_rows(session, inactive, "account inactive")
-    by_chat: dict[int, list[Any]] = {}
-    for r in rows:
-        if r.is_active:
-            by_chat.setdefault(r.chat_id, []).append(r)
+    by_chat = await _as_sent_now(session, [r for r in rows if r.is_active])
     batches = []
     for chat_id in chats:
         chat_rows = by_chat.get(chat_id)
         if not chat_rows:
             continue
-        chat_rows.sort(key=lambda r: (r.event_at, r.id))
-        first = chat_rows[0]
+        chat_rows.sort(key=lambda q: (q[1].event_at, q[1].id))
+        first = chat_rows[0][0]
         batches.append(ChatBatch(
             chat_id=chat_id, account_id=first.account_id, locale=first.locale,
-            batch_id=first.batch_id,
-            rows=tuple(QueuedRow(r.id, r.kind, dict(r.payload), r.student_id, r.event_at,
-                                 r.attempts) for r in chat_rows),
+            batch_id=first.batch_id, rows=tuple(q for _, q in chat_rows),
         ))
     return batches
+
+
+async def _as_sent_now(session: AsyncSession,
+                       rows: list[Any]) -> dict[int, list[tuple[Any, QueuedRow]]]:
+    """The claimed rows, per chat, with the chat's preferences of this moment applied:
+    muted since queued → dropped; privacy mode → `hide_values`. Unreadable → held."""
+    prefs = await preferences.preferences_many(
+        session, {(r.account_id, r.student_id) for r in rows})
+    muted, unreadable = [], []
+    by_chat: dict[int, list[tuple[Any, QueuedRow]]] = {}
+    for r in rows:
+        pref = prefs[(r.account_id, r.student_id)]
+        payload = dict(r.payload)
+        if not payload.get("urgent") and not pref.wants(r.kind, r.subject_id):
+            muted.append(r.id)
+            continue
+        try:
+            event = decode(r.kind, payload)
+        except UnreadablePayload as exc:
+            unreadable.append((r.id, str(exc)))
+            continue
+        by_chat.setdefault(r.chat_id, []).append((r, QueuedRow(
+            r.id, event, r.student_id, r.event_at, r.attempts, pref.hide_values)))
+    if muted:
+        await drop_rows(session, muted, "muted by the chat before it was sent")
+    for row_id, reason in unreadable:
+        await hold_rows(session, [row_id], f"unreadable: {reason}")
+    return by_chat
 
 
 async def mark_sent(session: AsyncSession, row_ids: Sequence[int],
@@ -263,6 +318,49 @@ async def drop_rows(session: AsyncSession, row_ids: Sequence[int], error: str) -
         .where(Notification.id.in_(list(row_ids)), Notification.status == PENDING)
         .values(status=NotificationStatus.DROPPED, locked_until=None, locked_by=None,
                 last_error=_clip(error))
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+async def hold_rows(session: AsyncSession, row_ids: Sequence[int], reason: str) -> int:
+    """Keep these rows out of delivery, with the reason, for a person to look at: Telegram
+    refused them in a way a retry will not change (see `requeue_held`)."""
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.id.in_(list(row_ids)), Notification.status == PENDING)
+        .values(status=HELD, locked_until=None, locked_by=None, last_error=_clip(reason))
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """A held row as an operator sees it: ids and the reason, no content."""
+
+    id: int
+    chat_id: int
+    kind: str
+    event_at: dt.datetime
+    last_error: str | None
+
+
+async def held_rows(session: AsyncSession, *, limit: int = 100) -> list[HeldRow]:
+    result = await session.execute(
+        select(Notification.id, Notification.chat_id, Notification.kind,
+               Notification.event_at, Notification.last_error)
+        .where(Notification.status == HELD).order_by(Notification.id).limit(limit)
+    )
+    return [HeldRow(*r) for r in result.all()]
+
+
+async def requeue_held(session: AsyncSession, row_ids: Sequence[int]) -> int:
+    """Send held rows again (the cause was fixed): pending, due now, attempts reset."""
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.id.in_(list(row_ids)), Notification.status == HELD)
+        .values(status=PENDING, attempts=0, due_at=clock.now(), locked_until=None)
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result)

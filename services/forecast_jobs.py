@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import forecast
+from services import push_events as ev
 from services.calendar import PeriodInfo, periods_for_grade, reporting_periods
 from services.models import FinalMark, FinalMarkKind, Period, PeriodKind
 from services.notifications import Push, SchoolClock, family_recipients, notify_students
@@ -77,8 +78,8 @@ async def weekly_forecasts(session: AsyncSession, school: SchoolClock, today: dt
                 continue
             await forecast.store_snapshots(session, student_id, items)
             pushes.append((student_id, Push(
-                "forecast", {"type": "forecast_weekly", "period": items[0].period,
-                             "items": [_item(f) for f in items]},
+                ev.ForecastWeeklyEvent(period=items[0].period,
+                                       items=tuple(ev.WeeklyItem(**_item(f)) for f in items)),
                 f"forecast-weekly:{year}-W{week:02d}:{student_id}")))
         queued += await notify_students(session, school, pushes)
     return queued
@@ -136,8 +137,9 @@ async def period_risks(session: AsyncSession, school: SchoolClock, due: RiskPeri
                                   "forecast": f.forecast, "previous": before})
             if items:
                 pushes.append((student_id, Push(
-                    "forecast", {"type": "forecast_risk", "period": period.name,
-                                 "ends_on": period.ends_on.isoformat(), "items": items},
+                    ev.ForecastRiskEvent.from_payload({
+                        "period": period.name, "ends_on": period.ends_on.isoformat(),
+                        "items": items}),
                     f"period-risk:{period.id}:{student_id}")))
         queued += await notify_students(session, school, pushes)
     return queued

@@ -41,6 +41,14 @@ from services.models import (
     WorkType,
 )
 from services.notifications import Push, SchoolClock, notify_student, notify_students, school_clock
+from services.push_events import (
+    FinalMarkEvent,
+    ForecastCause,
+    ForecastChangeEvent,
+    HomeworkEvent,
+    LessonChangeEvent,
+    MarkEvent,
+)
 
 JournalError = InvalidJournalData  # the journal sent something that cannot be stored
 
@@ -118,30 +126,29 @@ def _silent(ctx: _MarkContext, day: dt.date, backfill: bool) -> bool:
     return backfill or day < ctx.school.today() - dt.timedelta(days=ctx.school.backfill_days)
 
 
-def _mark_payload(ctx: _MarkContext, mark: Mark, kind: str, **extra: Any) -> dict[str, Any]:
-    return {"type": kind, "subject": ctx.subject, "work_type": ctx.work_type,
-            "weight": mark.weight, "date": mark.date.isoformat(), "value": mark.value,
-            "passed": mark.passed, **extra}
+def _mark_event(ctx: _MarkContext, mark: Mark, kind: str, **old: Any) -> MarkEvent:
+    return MarkEvent(type=kind, subject=ctx.subject, work_type=ctx.work_type,
+                     weight=mark.weight, date=mark.date, value=mark.value, passed=mark.passed,
+                     **old)
 
 
 async def _after_mark(session: AsyncSession, ctx: _MarkContext, mark: Mark, change: MarkChange,
-                      payload: dict[str, Any], silent: bool) -> MarkResult:
+                      event: MarkEvent, silent: bool) -> MarkResult:
     """Queue the mark push and, if the forecast moved, the forecast push with its cause."""
     queued = 0
     if not silent:
         queued += await notify_student(session, ctx.school, ctx.student_id, Push(
-            "marks", payload, f"mark:{mark.id}:{change.id}", ctx.subject_id))
+            event, f"mark:{mark.id}:{change.id}", ctx.subject_id))
     moved = await forecast.refresh_snapshot(session, ctx.student_id, ctx.subject_id, mark.date)
     if moved is not None and moved.current and not silent:
-        cause = {"action": change.action, "value": payload.get("value"),
-                 "passed": payload.get("passed"), "old_value": payload.get("old_value"),
-                 "date": mark.date.isoformat(), "today": mark.date == ctx.school.today()}
+        cause = ForecastCause(action=change.action, value=event.value, passed=event.passed,
+                              old_value=event.old_value, date=mark.date,
+                              today=mark.date == ctx.school.today())
         queued += await notify_student(session, ctx.school, ctx.student_id, Push(
-            "forecast", {"type": "forecast_changed", "subject": moved.subject,
-                         "period": moved.period, "old": moved.old, "new": moved.new,
-                         "average": float(moved.average), "cause": cause,
-                         "need": moved.need, "target": moved.old if moved.new < moved.old
-                         else None},
+            ForecastChangeEvent(subject=moved.subject, period=moved.period, old=moved.old,
+                                new=moved.new, average=float(moved.average), cause=cause,
+                                need=moved.need,
+                                target=moved.old if moved.new < moved.old else None),
             f"forecast:{ctx.student_id}:{ctx.subject_id}:{moved.period_id}:{change.id}",
             ctx.subject_id))
     return MarkResult(mark.id, change.id, queued, moved)
@@ -180,7 +187,7 @@ async def add_mark(session: AsyncSession, *, student_id: int, subject_id: int,
                         changed_by_id=entered_by_id, changed_at=now)
     session.add(change)
     await session.flush()
-    return await _after_mark(session, ctx, mark, change, _mark_payload(ctx, mark, "mark_added"),
+    return await _after_mark(session, ctx, mark, change, _mark_event(ctx, mark, "mark_added"),
                              _silent(ctx, date, backfill))
 
 
@@ -210,10 +217,10 @@ async def change_mark(session: AsyncSession, mark_id: int, *, value: int | None 
                         new_passed=passed, changed_by_id=changed_by_id, changed_at=now)
     session.add(change)
     await session.flush()
-    payload = (_mark_payload(ctx, mark, "mark_added") if restored else
-               _mark_payload(ctx, mark, "mark_changed", old_value=old_value,
-                             old_passed=old_passed))
-    return await _after_mark(session, ctx, mark, change, payload,
+    event = (_mark_event(ctx, mark, "mark_added") if restored else
+             _mark_event(ctx, mark, "mark_changed", old_value=old_value,
+                         old_passed=old_passed))
+    return await _after_mark(session, ctx, mark, change, event,
                              _silent(ctx, mark.date, backfill))
 
 
@@ -230,7 +237,7 @@ async def delete_mark(session: AsyncSession, mark_id: int, *, deleted_by_id: int
                         old_passed=mark.passed, changed_by_id=deleted_by_id, changed_at=now)
     session.add(change)
     await session.flush()
-    return await _after_mark(session, ctx, mark, change, _mark_payload(ctx, mark, "mark_deleted"),
+    return await _after_mark(session, ctx, mark, change, _mark_event(ctx, mark, "mark_deleted"),
                              _silent(ctx, mark.date, backfill))
 
 
@@ -280,16 +287,16 @@ async def set_final_mark(session: AsyncSession, *, student_id: int, subject_id: 
     await session.flush()
     if backfill:
         return WriteResult(final.id, True, 0)
-    payload: dict[str, Any] = {
-        "type": "final_mark", "subject": subject.name, "period": period.name,
-        "final_kind": kind.value, "value": value, "passed": passed, "postponed": postponed}
-    if old is not None and not old[2]:
-        payload.update(old_value=old[0], old_passed=old[1])
+    changed = old is not None and not old[2]
+    event = FinalMarkEvent(subject=subject.name, period=period.name, final_kind=kind.value,
+                           value=value, passed=passed, postponed=postponed,
+                           old_value=old[0] if changed and old else None,
+                           old_passed=old[1] if changed and old else None)
     school = await school_clock(session, student.school_id)
     queued = await notify_student(session, school, student_id, Push(
         # Keyed by the change, not the values: 4 → 5 → 4 must be told twice. A re-sent
         # identical mark returned above and queues nothing.
-        "final", payload, f"final:{final.id}:{clock.now().timestamp()}", subject_id))
+        event, f"final:{final.id}:{clock.now().timestamp()}", subject_id))
     return WriteResult(final.id, True, queued)
 
 
@@ -353,18 +360,17 @@ async def change_lesson(session: AsyncSession, lesson_id: int, *,
     if backfill or not notable or lesson.date < school.today():
         return WriteResult(lesson.id, True, 0)
     subject = await session.scalar(select(Subject.name).where(Subject.id == lesson.subject_id))
-    payload: dict[str, Any] = {
-        "type": f"lesson_{status.value}", "subject": subject, "date": lesson.date.isoformat(),
-        "slot": lesson.slot}
-    if status == LessonStatus.REPLACED:
-        payload["teacher"] = _staff_name(substitute)
-    if status == LessonStatus.MOVED and moved_to_date is not None:
-        payload.update(new_date=moved_to_date.isoformat(), new_slot=moved_to_slot)
+    moved = status == LessonStatus.MOVED
+    event = LessonChangeEvent(
+        type=f"lesson_{status.value}", subject=subject or "", date=lesson.date,
+        slot=lesson.slot,
+        teacher=_staff_name(substitute) if status == LessonStatus.REPLACED else None,
+        new_date=moved_to_date if moved else None, new_slot=moved_to_slot if moved else None)
     key = "lesson:{}:{}:{}:{}:{}".format(lesson.id, status.value, lesson.substitute_id or 0,
                                          moved_to_date or "", moved_to_slot or "")
     students = await _audience(session, lesson.class_id, lesson.subgroup_id)
     queued = await notify_students(session, school, [
-        (s, Push("timetable", payload, f"{key}:{s}", lesson.subject_id)) for s in students])
+        (s, Push(event, f"{key}:{s}", lesson.subject_id)) for s in students])
     return WriteResult(lesson.id, True, queued)
 
 
@@ -422,11 +428,10 @@ async def set_homework(session: AsyncSession, *, class_id: int, subject_id: int,
     if backfill or due_on < school.today():
         return WriteResult(homework.id, True, 0)
     digest = hashlib.sha256(f"{due_on}|{text}".encode()).hexdigest()[:12]
-    payload = {"type": kind, "subject": subject.name, "due_on": due_on.isoformat(),
-               "text": text[:1500]}
+    event = HomeworkEvent(type=kind, subject=subject.name, due_on=due_on, text=text[:1500])
     students = await _audience(session, homework.class_id, homework.subgroup_id,
                                homework.student_id)
     queued = await notify_students(session, school, [
-        (s, Push("homework", payload, f"homework:{homework.id}:{digest}:{s}", subject_id))
+        (s, Push(event, f"homework:{homework.id}:{digest}:{s}", subject_id))
         for s in students])
     return WriteResult(homework.id, True, queued)

@@ -37,6 +37,7 @@ from services.models import (
     StudentClassHistory,
     StudentStatus,
 )
+from services.push_events import AccessEndedEvent
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
@@ -476,8 +477,8 @@ async def _terminate(session: AsyncSession, links: list[AccountLink], reason: st
         if account is None:
             continue
         await outbox.enqueue(
-            session, account_id=account.id, chat_id=account.chat_id, kind="access",
-            payload={"type": "access_ended", "reason": reason, "student": student_name},
+            session, account_id=account.id, chat_id=account.chat_id,
+            event=AccessEndedEvent(reason=reason, student=student_name),
             dedupe_key=f"access-ended:{link.id}", student_id=None, urgent=True,
         )
     return len(links)

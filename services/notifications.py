@@ -2,9 +2,10 @@
 
 Called inside the event's own transaction (journal writes, linking, scheduled jobs). For
 every recipient chat it applies that chat's preferences (muted kinds and subjects → no row;
-quiet hours and digests → a later `due_at`; privacy mode → `hide_values` in the payload)
-and writes one outbox row through `services.outbox.enqueue`, keyed so a re-sent event
-never queues twice.
+quiet hours and digests → a later `due_at`) and writes one outbox row through
+`services.outbox.enqueue`, keyed so a re-sent event never queues twice. A held row is
+checked again when it is sent (services.delivery_queue): mutes, privacy mode and language
+are the chat's as they are then.
 
 Family recipients of a student: live guardian links with consent given and the student's
 own link; the account must be active (not blocked the bot) and the student active.
@@ -16,7 +17,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,7 @@ from services.models import (
     Student,
     StudentStatus,
 )
+from services.push_events import PushEvent
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,14 @@ async def staff_recipients(session: AsyncSession,
 class Push:
     """One event about one student (or one staff member's chats): what to send."""
 
-    kind: str
-    payload: dict[str, Any]
+    event: PushEvent
     key: str  # the event's dedupe key; the recipient's account id is appended
     subject_id: int | None = None
     urgent: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind
 
 
 async def deliver_to(session: AsyncSession, school: SchoolClock,
@@ -134,18 +138,17 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
         pref = prefs[(recipient.account_id, recipient.student_id)]
         if not push.urgent and not pref.wants(push.kind, push.subject_id):
             continue
-        payload = dict(push.payload)
+        event = push.event
         if recipient.student_id is not None:
-            payload.setdefault("student", recipient.student_name)
-        payload["hide_values"] = pref.hide_values
+            event = event.about(recipient.student_name)
         due = preferences.due_at(pref, now=now, timezone=school.timezone,
                                  school_quiet_start=school.quiet_start,
                                  school_quiet_end=school.quiet_end, urgent=push.urgent)
         if await outbox.enqueue(
             session, account_id=recipient.account_id, chat_id=recipient.chat_id,
-            kind=push.kind, payload=payload, dedupe_key=f"{push.key}:{recipient.account_id}",
+            event=event, dedupe_key=f"{push.key}:{recipient.account_id}",
             student_id=recipient.student_id, subject_id=push.subject_id, due_at=due,
-            event_at=event_at or now, urgent=push.urgent,
+            event_at=event_at or now, urgent=push.urgent, hide_values=pref.hide_values,
         ):
             queued += 1
     return queued

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services import push_events as ev
 from services.models import (
     Attendance,
     ClassGroup,
@@ -75,8 +76,9 @@ async def homework_eve(session: AsyncSession, school: SchoolClock, today: dt.dat
         for student_id in audience:
             items[student_id].append({"subject": r.subject,
                                       "text": r.text[:HOMEWORK_TEXT_MAX]})
-    pushes = [(student_id, Push("homework", {"type": "homework_tomorrow",
-                                             "due_on": tomorrow.isoformat(), "items": found},
+    pushes = [(student_id, Push(ev.HomeworkTomorrowEvent(
+                                    due_on=tomorrow,
+                                    items=tuple(ev.HomeworkItem(**i) for i in found)),
                                 f"homework-eve:{tomorrow.isoformat()}:{student_id}"))
               for student_id, found in sorted(items.items())]
     return await notify_students(session, school, pushes, students_only=True)
@@ -121,8 +123,8 @@ async def unmarked_lessons(session: AsyncSession, school_id: int,
 async def staff_reminders(session: AsyncSession, school: SchoolClock, today: dt.date) -> int:
     """One push per teacher listing their overdue lessons. Returns rows queued."""
     found = await unmarked_lessons(session, school.school_id, today)
-    pushes = [(staff_id, Push("staff", {"type": "unmarked_lessons",
-                                        "items": items[:STAFF_ITEMS_MAX]},
+    pushes = [(staff_id, Push(ev.UnmarkedLessonsEvent.from_payload(
+                                  {"items": items[:STAFF_ITEMS_MAX]}),
                               f"staff-unmarked:{today.isoformat()}:{staff_id}"))
               for staff_id, items in sorted(found.items())]
     return await notify_staff(session, school, pushes)

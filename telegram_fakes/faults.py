@@ -25,6 +25,7 @@ class Faults:
         self._stall_after: int | None = None
         self._stall_seen = 0
         self._stall_release = asyncio.Event()
+        self.stall_delivers = False  # carry a stalled request out, withhold only the answer
 
     # --- configuration ---------------------------------------------------------------------
 
@@ -40,11 +41,12 @@ class Faults:
         self._fail_next = n
         self._fail_next_status = status
 
-    def stall_after(self, k: int | None) -> None:
+    def stall_after(self, k: int | None, *, deliver: bool = False) -> None:
         if k is None:
             self._stall_release.set()
             self._stall_release = asyncio.Event()
         self._stall_after, self._stall_seen = k, 0
+        self.stall_delivers = deliver
 
     # --- checks, in the order the server applies them ----------------------------------------
 

@@ -207,11 +207,13 @@ class FakeTelegram(BotMethods):
         """Answer the next ``n`` sending requests with ``status``."""
         self._faults.fail_next(n, status)
 
-    def stall_after(self, k: int | None) -> None:
+    def stall_after(self, k: int | None, *, deliver: bool = False) -> None:
         """Let the next ``k`` sending requests through, then withhold the answer to every
-        later one (recorded with reason "stalled", never delivered). None: stop stalling and
-        answer the withheld requests with 504."""
-        self._faults.stall_after(k)
+        later one (recorded with reason "stalled", never delivered). ``deliver``: carry the
+        later ones out (delivered, status 200, reason "withheld") and withhold only the
+        answer, as when a connection drops after Telegram accepted a message. None: stop
+        stalling and answer the withheld requests with 504."""
+        self._faults.stall_after(k, deliver=deliver)
 
     # --- updates -----------------------------------------------------------------------------
 
@@ -275,6 +277,9 @@ class FakeTelegram(BotMethods):
             files=files,
         )
         if method.lower() in SENDING_METHODS and self._faults.stalls():
+            if self._faults.stall_delivers:
+                await self._deliver_withheld(rec, token, method.lower())
+                return error(504, "Gateway Timeout")
             rec.status, rec.reason = 504, "stalled"
             self.requests.append(rec)
             self.rejected.append(rec)
@@ -290,6 +295,17 @@ class FakeTelegram(BotMethods):
                 self.count_429 += 1
             return error(exc.status, exc.description, exc.retry_after)
         return ok(result)
+
+    async def _deliver_withheld(self, rec: Recorded, token: str, name: str) -> None:
+        """Carry out a sending request, then hold its answer until released."""
+        self.requests.append(rec)
+        try:
+            await self._call(token, name, rec)
+            rec.reason = "withheld"
+        except ApiError as exc:
+            rec.status, rec.reason = exc.status, exc.reason
+            self.rejected.append(rec)
+        await self._faults.wait_for_release()
 
     async def _call(self, token: str, name: str, rec: Recorded) -> Any:
         if not TOKEN_RE.match(token):

@@ -17,10 +17,14 @@ from aiogram import Bot
 from sqlalchemy import select, text
 
 from bot.app import build_bot
-from bot.delivery import DeliveryWorker, _ChatClock, _Pacer, deliver_once, plan_messages
+from bot.delivery import DeliveryWorker
+from bot.pacing import ChatClock as _ChatClock
+from bot.pacing import Pacer as _Pacer
 from screens.i18n import translator
+from screens.pushes import PushRow, compose
 from services import clock, delivery_queue, outbox
 from services.models import Account, Notification
+from services.push_events import HomeworkEvent, MarkEvent
 from telegram_fakes.server import FakeTelegram, Recorded
 from tests.conftest import Db
 
@@ -69,10 +73,10 @@ async def push_marks(db: Db, account_id: int, chat_id: int, subjects: list[str],
     async with db.sessionmaker.begin() as s:
         for n, subject in enumerate(subjects):
             await outbox.enqueue(
-                s, account_id=account_id, chat_id=chat_id, kind="marks",
-                payload={"type": "mark_added", "student": student, "subject": subject,
-                         "work_type": "Ответ на уроке", "weight": 1, "date": "2026-11-23",
-                         "value": 5 - n % 3},
+                s, account_id=account_id, chat_id=chat_id,
+                event=MarkEvent(type="mark_added", student=student, subject=subject,
+                                work_type="Ответ на уроке", weight=1,
+                                date=dt.date(2026, 11, 23), value=5 - n % 3),
                 dedupe_key=f"test:{next(_keys)}",
                 due_at=clock.now() + dt.timedelta(seconds=due_in),
                 event_at=clock.now() - dt.timedelta(minutes=len(subjects) - n),
@@ -157,10 +161,10 @@ async def test_a_long_burst_is_split_and_every_row_rides_one_message(
     async with empty_db.sessionmaker.begin() as s:
         for n in range(6):
             await outbox.enqueue(
-                s, account_id=acc, chat_id=504, kind="homework",
-                payload={"type": "homework_new", "student": "Ким Миша",
-                         "subject": f"Предмет {n}", "due_on": "2026-11-25",
-                         "text": f"задание {n} " + "упражнение " * 130},
+                s, account_id=acc, chat_id=504,
+                event=HomeworkEvent(type="homework_new", student="Ким Миша",
+                                    subject=f"Предмет {n}", due_on=dt.date(2026, 11, 25),
+                                    text=f"задание {n} " + "упражнение " * 130),
                 dedupe_key=f"test:{next(_keys)}")
 
     await drain(worker(tbot, empty_db), empty_db)
@@ -185,11 +189,11 @@ async def test_a_long_burst_is_split_and_every_row_rides_one_message(
 
 def test_plan_keeps_a_short_burst_in_one_message() -> None:
     now = clock.now()
-    queued = [delivery_queue.QueuedRow(
-        i, "marks", {"type": "mark_added", "student": "Ким Миша", "subject": "Физика",
-                     "work_type": "Тест", "weight": 2, "date": "2026-11-23", "value": 4},
-        None, now, 1) for i in (7, 8)]
-    [message] = plan_messages(queued, translator("ru"))
+    queued = [PushRow(
+        i, MarkEvent(type="mark_added", student="Ким Миша", subject="Физика",
+                     work_type="Тест", weight=2, date=dt.date(2026, 11, 23), value=4),
+        None, now) for i in (7, 8)]
+    [message] = compose(queued, translator("ru"))
     assert message.row_ids == (7, 8)
     assert "выставлены 2 оценки" in message.text
 
@@ -408,7 +412,7 @@ async def test_deliver_once_and_the_chat_locale(
     async with empty_db.sessionmaker() as s:
         assert await delivery_queue.chat_locale(s, 704) == "en"
         assert await delivery_queue.chat_locale(s, 999) == "ru"
-    assert await deliver_once(tbot, empty_db.sessionmaker) == 1
+    assert await DeliveryWorker(tbot, empty_db.sessionmaker).run_once() == 1
     [msg] = accepted(tg, 704)
     assert "new mark" in msg.params["text"]
 

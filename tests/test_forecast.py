@@ -191,12 +191,13 @@ async def test_a_low_mark_that_moves_the_forecast_is_pushed_with_its_cause(
     rows = list((await session.scalars(select(Notification).where(
         Notification.chat_id == GUARDIAN).order_by(Notification.id))).all())
     assert [r.kind for r in rows] == ["marks", "forecast"]
-    push_rows = [PushRow(r.id, r.kind, r.payload, r.student_id, r.event_at) for r in rows]
-    [ru] = compose(push_rows, translator("ru"))
+    push_rows = [PushRow.from_stored(r.id, r.kind, r.payload, r.student_id, r.event_at)
+                 for r in rows]
+    [ru] = [m.text for m in compose(push_rows, translator("ru"))]
     assert ru.endswith("🔮 <b>Михаил</b>: прогноз за период\n"
                        "• Математика: прогноз 5 → <b>4</b> после сегодняшней 2; "
                        "ещё четыре пятёрки вернут 5")
-    [en] = compose(push_rows[1:], translator("en"))
+    [en] = [m.text for m in compose(push_rows[1:], translator("en"))]
     assert en == ("🔮 <b>Михаил</b>: term forecast\n"
                   "• Математика: forecast 5 → <b>4</b> after today's 2; 4 more 5s bring back 5")
     # A 5 that does not move the forecast back is not a forecast push.

@@ -180,9 +180,11 @@ async def test_withdrawal_unlinks_stops_pushes_and_records_paper(bot_env: BotEnv
                                       t=NEW_PARENT)
     async with bot_env.db.sessionmaker.begin() as s:
         from services import outbox
+        from services.push_events import MarkEvent
 
-        await outbox.enqueue(s, account_id=account_id, chat_id=NEW_PARENT, kind="marks",
-                             payload={"type": "mark_added"}, dedupe_key="t1",
+        await outbox.enqueue(s, account_id=account_id, chat_id=NEW_PARENT,
+                             event=MarkEvent(type="mark_added", subject="", work_type="",
+                                             weight=1, date=None), dedupe_key="t1",
                              student_id=student_id)
     await parent.send("/settings")  # type: ignore[attr-defined]
     await parent.press("Отозвать согласие")  # type: ignore[attr-defined]

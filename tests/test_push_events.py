@@ -29,6 +29,7 @@ from services.models import (
     Subject,
     WorkType,
 )
+from services.push_events import AccessEndedEvent, HomeworkEvent, NoticeEvent
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 TODAY = dt.date(2026, 11, 23)
@@ -109,8 +110,9 @@ async def _rows(session: AsyncSession, telegram_id: int | None = None) -> list[N
 
 
 def _texts(rows: list[Notification], locale: str = "ru") -> list[str]:
-    return compose([PushRow(r.id, r.kind, r.payload, r.student_id, r.event_at) for r in rows],
-                   translator(locale))
+    return [m.text for m in compose(
+        [PushRow.from_stored(r.id, r.kind, r.payload, r.student_id, r.event_at) for r in rows],
+        translator(locale))]
 
 
 async def _mark(session: AsyncSession, f: Family, value: int = 5, *, day: dt.date = TODAY,
@@ -299,11 +301,11 @@ async def test_a_burst_of_twelve_marks_is_one_message(session: AsyncSession,
 
 def test_an_overlong_burst_splits_at_line_boundaries() -> None:
     now = clock.now()
-    rows = [PushRow(i, "homework", {"type": "homework_new", "student": "Михаил",
-                                    "subject": f"Предмет {i}", "due_on": "2026-11-24",
-                                    "text": f"Задание {i} " + "слово " * 150}, 1, now)
+    rows = [PushRow(i, HomeworkEvent(type="homework_new", student="Михаил",
+                                     subject=f"Предмет {i}", due_on=dt.date(2026, 11, 24),
+                                     text=f"Задание {i} " + "слово " * 150), 1, now)
             for i in range(20)]
-    texts = compose(rows, translator("ru"))
+    texts = [m.text for m in compose(rows, translator("ru"))]
     assert len(texts) > 1
     assert all(len(x) <= LIMIT for x in texts)
     assert all(x.startswith("📚 <b>Михаил</b>: домашнее задание") for x in texts)
@@ -407,11 +409,10 @@ async def test_access_ended_push_from_linking_and_ordering(session: AsyncSession
     assert ru.endswith("Ученик выбыл из школы.")
     # An access notice goes first in a mixed burst.
     now = clock.now()
-    mixed = compose([
-        PushRow(1, "notice", {"type": "notice", "text": "Собрание в 18:00"}, None, now),
-        PushRow(2, "access", {"type": "access_ended", "reason": "annulled", "student": "Оля"},
-                None, now),
-    ], translator("ru"))
+    mixed = [m.text for m in compose([
+        PushRow(1, NoticeEvent(type="notice", text="Собрание в 18:00"), None, now),
+        PushRow(2, AccessEndedEvent(reason="annulled", student="Оля"), None, now),
+    ], translator("ru"))]
     assert mixed == ["⛔ <b>Оля</b>: доступ к дневнику закрыт. Школа аннулировала привязку "
                      "этого чата.\n\n📌 <b>Объявление</b>\nСобрание в 18:00"]
 

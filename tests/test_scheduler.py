@@ -46,8 +46,9 @@ async def _rows(db: Db, chat_id: int, kind_type: str) -> list[Notification]:
 
 
 def _texts(rows: list[Notification], locale: str = "ru") -> list[str]:
-    return compose([PushRow(r.id, r.kind, r.payload, r.student_id, r.event_at) for r in rows],
-                   translator(locale))
+    return [m.text for m in compose(
+        [PushRow.from_stored(r.id, r.kind, r.payload, r.student_id, r.event_at) for r in rows],
+        translator(locale))]
 
 
 async def _school_ids(db: Db) -> dict[str, int]:

@@ -80,3 +80,4 @@ class NotificationStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     DROPPED = "dropped"
+    HELD = "held"  # refused by Telegram in a way retrying will not fix: for a person to see
