@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Protocol, TypeVar
 
+from screens.format import average_text, mark_text, spoiler
 from screens.html_text import shorten
 from screens.i18n import Translator
 from services import push_events as ev
@@ -96,27 +97,6 @@ def _text(value: str | None, limit: int = TEXT_CUT) -> str:
     return escape(raw)
 
 
-def _spoiler(text: str, hide: bool) -> str:
-    return f"<tg-spoiler>{text}</tg-spoiler>" if hide else text
-
-
-def mark_value(t: Translator, value: int | None, passed: bool | None, *,
-               hide: bool = False) -> str:
-    """A mark as shown in a push: the digit, or pass/fail; hidden behind a spoiler when the
-    chat asked for privacy."""
-    if value is not None:
-        text = str(int(value))
-    elif passed is not None:
-        text = t("push-passed") if passed else t("push-failed")
-    else:
-        text = "—"
-    return _spoiler(text, hide)
-
-
-def average_text(t: Translator, value: float | None, *, hide: bool = False) -> str:
-    return _spoiler(t("push-average", average=float(value or 0)), hide)
-
-
 def _student(row: ComposableRow) -> str:
     return escape(str(getattr(row.event, "student", "") or ""))
 
@@ -126,9 +106,9 @@ def _student(row: ComposableRow) -> str:
 
 def _mark_line(t: Translator, e: ev.MarkEvent, hide: bool) -> str:
     args = dict(subject=escape(e.subject), work=escape(e.work_type), weight=e.weight or 1,
-                date=_date(t, e.date), value=mark_value(t, e.value, e.passed, hide=hide))
+                date=_date(t, e.date), value=mark_text(t, e.value, e.passed, hide=hide))
     if e.type == "mark_changed":
-        old = mark_value(t, e.old_value, e.old_passed, hide=hide)
+        old = mark_text(t, e.old_value, e.old_passed, hide=hide)
         return t("push-mark-line-changed", old=old, **args)
     if e.type == "mark_deleted":
         return t("push-mark-line-deleted", **args)
@@ -158,9 +138,9 @@ def _final_line(t: Translator, e: ev.FinalMarkEvent, hide: bool) -> str:
     subject = escape(e.subject)
     if e.postponed:
         return t("push-final-line-postponed", subject=subject, label=label)
-    value = mark_value(t, e.value, e.passed, hide=hide)
+    value = mark_text(t, e.value, e.passed, hide=hide)
     if e.old_value is not None or e.old_passed is not None:
-        old = mark_value(t, e.old_value, e.old_passed, hide=hide)
+        old = mark_text(t, e.old_value, e.old_passed, hide=hide)
         return t("push-final-line-changed", subject=subject, label=label, old=old, value=value)
     return t("push-final-line", subject=subject, label=label, value=value)
 
@@ -211,9 +191,9 @@ def _homework_tomorrow(t: Translator, row: ComposableRow) -> _Section:
 
 
 def _forecast_cause(t: Translator, cause: ev.ForecastCause, hide: bool) -> str:
-    value = mark_value(t, cause.value, cause.passed, hide=hide)
+    value = mark_text(t, cause.value, cause.passed, hide=hide)
     if cause.action == "updated":
-        old = mark_value(t, cause.old_value, None, hide=hide)
+        old = mark_text(t, cause.old_value, None, hide=hide)
         return t("push-forecast-cause-changed", old=old, value=value)
     if cause.action == "deleted":
         return t("push-forecast-cause-deleted", value=value, date=_date(t, cause.date))
@@ -224,13 +204,13 @@ def _forecast_cause(t: Translator, cause: ev.ForecastCause, hide: bool) -> str:
 
 def _forecast_line(t: Translator, e: ev.ForecastChangeEvent, hide: bool) -> str:
     line = t("push-forecast-line", subject=escape(e.subject),
-             old=_spoiler(str(e.old), hide), new=_spoiler(str(e.new), hide),
+             old=spoiler(str(e.old), hide), new=spoiler(str(e.new), hide),
              cause=_forecast_cause(t, e.cause, hide))
     if e.new < e.old and e.target:
         if e.need is None:
-            line += t("push-forecast-out-of-reach", target=_spoiler(str(e.target), hide))
+            line += t("push-forecast-out-of-reach", target=spoiler(str(e.target), hide))
         else:
-            line += t("push-forecast-back", n=e.need, target=_spoiler(str(e.target), hide))
+            line += t("push-forecast-back", n=e.need, target=spoiler(str(e.target), hide))
     return line
 
 
@@ -245,10 +225,10 @@ def _forecast_weekly(t: Translator, row: ComposableRow) -> _Section:
     for item in e.items:
         line = t("push-forecast-weekly-line", subject=escape(item.subject),
                  average=average_text(t, item.average, hide=hide),
-                 forecast=_spoiler(str(item.forecast), hide))
+                 forecast=spoiler(str(item.forecast), hide))
         if item.need is not None and item.target:
             line += t("push-forecast-weekly-need", n=item.need,
-                      target=_spoiler(str(item.target), hide))
+                      target=spoiler(str(item.target), hide))
         lines.append(line)
     return _one_row(row, t("push-forecast-weekly-title", student=_student(row),
                            period=escape(e.period)), lines)
@@ -260,10 +240,10 @@ def _forecast_risk(t: Translator, row: ComposableRow) -> _Section:
     for item in e.items:
         line = t("push-forecast-risk-line", subject=escape(item.subject),
                  average=average_text(t, item.average, hide=hide),
-                 forecast=_spoiler(str(item.forecast), hide))
+                 forecast=spoiler(str(item.forecast), hide))
         if item.previous is not None and item.previous > (item.forecast or 0):
             line += " " + t("push-forecast-risk-dropped",
-                            previous=_spoiler(str(item.previous), hide))
+                            previous=spoiler(str(item.previous), hide))
         lines.append(line)
     return _one_row(row, t("push-forecast-risk-title", student=_student(row),
                            period=escape(e.period), ends=_date(t, e.ends_on)), lines)

@@ -1,7 +1,4 @@
 # Pushes: what the delivery worker sends (services/push_text.py).
-push-passed = pass
-push-failed = fail
-push-average = { NUMBER($average, minimumFractionDigits: 2, maximumFractionDigits: 2) }
 
 push-mark-new-title = 📊 <b>{ $student }</b>: new mark
 push-mark-changed-title = 📊 <b>{ $student }</b>: mark corrected
