@@ -51,6 +51,7 @@ def build_dispatcher(
         sessionmaker=sessionmaker,
         default_locale=settings.default_locale,
         bot_username=settings.bot_username,
+        code_secret=settings.code_key(),
     )
     dp.update.outer_middleware(DbSessionMiddleware())
     dp.update.outer_middleware(AccountMiddleware())

@@ -8,7 +8,7 @@ from bot.app import build_bot, build_dispatcher
 from bot.console import Identity, run_console
 from bot.local_session import LocalSession
 from bot.settings import Settings
-from services import clock, linking, migrate
+from services import clock, codes, migrate
 from services.db import make_engine, make_sessionmaker
 from services.demo_seed import DEMO_ACCOUNTS, seed_demo
 from services.models import ClassGroup, LinkKind, School
@@ -28,8 +28,9 @@ async def run_demo(settings: Settings, url: str) -> None:
         class_id = await session.scalar(select(ClassGroup.id).join(School)
                                         .where(School.external_id == "demo-school",
                                                ClassGroup.name == "5А"))
-        ids = await linking.class_student_ids(session, class_id) if class_id else []
-        issued = await linking.issue_student_codes(session, ids[-1:], (LinkKind.GUARDIAN,))
+        ids = await codes.class_student_ids(session, class_id) if class_id else []
+        issued = await codes.issue_student_codes(session, ids[-1:], (LinkKind.GUARDIAN,),
+                                                 secret=settings.code_key())
     identities = [Identity(a.label, a.telegram_id) for a in DEMO_ACCOUNTS]
     if issued:
         code = issued[0]

@@ -10,6 +10,7 @@ def routers() -> list[Router]:
         attendance,
         calendar,
         codes,
+        consents,
         errors,
         fallback,
         forecast,
@@ -25,6 +26,7 @@ def routers() -> list[Router]:
     )
 
     return [errors.router, start.router, menu.router, settings.router, codes.router,
+            consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
             forecast.router, notify_settings.router,

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.replies import show
 from screens.i18n import Translator
-from services import access, linking
+from services import access, accounts
 from services.access import SCHOOL_MANAGERS, AccessDenied, ChildRef, Roles
 from services.accounts import AccountInfo
+from services.consent import CONSENT_KEEPERS
 from services.models import StaffRoleKind
 
 router = Router(name="menu")
@@ -36,6 +37,7 @@ FAMILY_AREAS = ("marks", "timetable", "homework", "attendance", "forecast", "tes
                 "final", "teachers", "calendar")
 STAFF_AREAS = ("today", "classes")
 CODE_ISSUERS = SCHOOL_MANAGERS | {StaffRoleKind.CLASS_TEACHER}
+CONSENT_VIEWERS = CONSENT_KEEPERS | {StaffRoleKind.CLASS_TEACHER}
 
 
 def active_child(roles: Roles, account: AccountInfo) -> ChildRef | None:
@@ -65,6 +67,8 @@ def menu_keyboard(t: Translator, roles: Roles, child: ChildRef | None) -> Inline
             kb.button(text=t(f"menu-staff-{area}"), callback_data=MenuCb(area=area))
         if roles.staff.roles & CODE_ISSUERS:
             kb.button(text=t("menu-staff-codes"), callback_data=MenuCb(area="codes"))
+        if roles.staff.roles & CONSENT_VIEWERS:
+            kb.button(text=t("menu-staff-consents"), callback_data=MenuCb(area="consents"))
     kb.button(text=t("menu-settings"), callback_data=MenuCb(area="settings"))
     kb.adjust(2)
     return kb.as_markup()
@@ -83,7 +87,13 @@ async def show_menu(target: Message | CallbackQuery, session: AsyncSession,
                     account: AccountInfo, t: Translator) -> None:
     roles = await access.load_roles(session, account.id)
     if roles.is_empty or (not roles.family_students and roles.staff is None):
-        text = t("start-need-code") if not roles.pending_consent else t("consent-still-pending")
+        if roles.pending_consent:
+            text = t("consent-still-pending")
+        elif roles.waiting_student is not None:
+            # The student's own chat: nothing shown until a guardian has consented.
+            text = t("consent-waiting-student", name=escape(roles.waiting_student.short_name))
+        else:
+            text = t("start-need-code")
         await show(target, text, None)
         return
     child = active_child(roles, account)
@@ -120,7 +130,7 @@ async def on_children(query: CallbackQuery, session: AsyncSession, account: Acco
 async def on_child_chosen(query: CallbackQuery, callback_data: ChildCb, session: AsyncSession,
                           account: AccountInfo, t: Translator) -> None:
     try:
-        await linking.choose_active_student(session, account.id, callback_data.student_id)
+        await accounts.choose_active_student(session, account.id, callback_data.student_id)
     except AccessDenied:
         await query.answer(t("not-available"), show_alert=True)
         return

@@ -17,7 +17,7 @@ from handlers.menu import MenuCb, child_label
 from handlers.replies import show
 from handlers.start import Linking
 from screens.i18n import LOCALES, Translator, translator
-from services import access, accounts, linking
+from services import access, accounts, consent, offboarding
 from services.access import AccessDenied, Roles
 from services.accounts import AccountInfo
 
@@ -106,9 +106,9 @@ async def on_confirmed(query: CallbackQuery, callback_data: SetCb, session: Asyn
                        account: AccountInfo, t: Translator) -> None:
     try:
         if callback_data.action == "unlink":
-            await linking.unlink(session, account.id, callback_data.s)
+            await offboarding.unlink(session, account.id, callback_data.s)
         else:
-            await linking.withdraw_consent(session, account.id, callback_data.s)
+            await consent.withdraw_consent(session, account.id, callback_data.s)
     except AccessDenied:
         await refuse(query, t)
         return

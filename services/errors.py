@@ -74,6 +74,26 @@ class TooManyAttempts(DiaryError):
         self.retry_at = retry_at
 
 
+class StaffChatLive(DiaryError):
+    """The colleague already has a live chat: a new code means replacing it, asked first."""
+
+    text_id = "not-available"
+
+
+class ConsentRequired(DiaryError):
+    """No legal representative's consent to the current text is on record for the child:
+    nothing is shown electronically until there is one (152-FZ)."""
+
+    text_id = "consent-waiting-student"
+
+
+class BadConsentForm(DiaryError):
+    """A paper form's details that cannot be right (a future date, no number)."""
+
+    text_id = "consent-form-bad"
+    alert = False
+
+
 class BadPreference(DiaryError):
     """A settings value outside the allowed choices (forged callback data)."""
 
