@@ -18,7 +18,7 @@ from handlers.menu import MenuCb
 from handlers.replies import grid, show
 from screens.code_slips import class_slips_pdf
 from screens.i18n import Translator
-from services import clock, codes, offboarding, rosters
+from services import clock, codes, offboarding, rosters, staff_codes
 from services.access import AccessDenied
 from services.accounts import AccountInfo
 from services.models import LinkKind
@@ -61,8 +61,8 @@ async def on_codes(query: CallbackQuery, session: AsyncSession, account: Account
     for class_id, name in classes:
         kb.button(text=name, callback_data=CodesCb(class_id=class_id))
     rows = grid(len(classes), 4)
-    if (await codes.colleagues(session, account.id)
-            or await codes.colleagues(session, account.id, with_chat=True)):
+    if (await staff_codes.colleagues(session, account.id)
+            or await staff_codes.colleagues(session, account.id, with_chat=True)):
         kb.button(text=t("codes-staff"), callback_data=StaffCodeCb(staff_id=0))
         rows.append(1)
     kb.button(text=t("btn-menu"), callback_data=MenuCb(area="menu"))
@@ -196,8 +196,8 @@ async def on_one_code(query: CallbackQuery, callback_data: OneCodeCb, session: A
 @router.callback_query(StaffCodeCb.filter(F.staff_id == 0))
 async def on_staff_list(query: CallbackQuery, callback_data: StaffCodeCb,
                         session: AsyncSession, account: AccountInfo, t: Translator) -> None:
-    people = await codes.colleagues(session, account.id, with_chat=callback_data.r)
-    if not people and not await codes.colleagues(session, account.id, with_chat=True):
+    people = await staff_codes.colleagues(session, account.id, with_chat=callback_data.r)
+    if not people and not await staff_codes.colleagues(session, account.id, with_chat=True):
         await refuse(query, t)
         return
     kb = InlineKeyboardBuilder()
@@ -217,7 +217,7 @@ async def on_staff_list(query: CallbackQuery, callback_data: StaffCodeCb,
 async def on_replace_ask(query: CallbackQuery, callback_data: StaffCodeCb,
                          session: AsyncSession, account: AccountInfo, t: Translator) -> None:
     """Replacing a colleague's chat is asked about first: the old chat loses access."""
-    people = dict(await codes.colleagues(session, account.id, with_chat=True))
+    people = dict(await staff_codes.colleagues(session, account.id, with_chat=True))
     name = people.get(callback_data.staff_id)
     if name is None:
         await refuse(query, t)
@@ -240,8 +240,8 @@ async def on_staff_code(query: CallbackQuery, callback_data: StaffCodeCb,
                                                         callback_data.staff_id,
                                                         secret=code_secret)
         else:
-            code = await codes.issue_staff_code_as(session, account.id, callback_data.staff_id,
-                                                   secret=code_secret)
+            code = await staff_codes.issue_staff_code_as(
+                session, account.id, callback_data.staff_id, secret=code_secret)
     except AccessDenied:
         await refuse(query, t)
         return

@@ -19,6 +19,7 @@ from screens.i18n import Translator
 from services import access, clock, codes, consent
 from services.access import AccessDenied
 from services.accounts import AccountInfo
+from services.errors import TooManyAttempts
 from services.models import LinkKind
 
 router = Router(name="start")
@@ -62,7 +63,7 @@ async def try_code(message: Message, session: AsyncSession, account: AccountInfo
         result = await codes.redeem(session, account_id=account.id,
                                     telegram_id=account.telegram_id,
                                     raw_code=raw[:MAX_CODE_TEXT], secret=secret)
-    except codes.TooManyAttempts as exc:
+    except TooManyAttempts as exc:
         wait = max(1, math.ceil((exc.retry_at - clock.now()).total_seconds() / 60))
         await message.answer(t("link-too-many", minutes=wait))
         return

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from services.errors import AccessDenied
+from services.errors import AccessDenied, ConsentRequired
 from services.models import (
     AccountLink,
     AuditLog,
@@ -264,6 +264,10 @@ async def student_access(session: AsyncSession, account_id: int, student_id: int
     for child in roles.family_students:
         if child.student_id == student_id:
             return StudentAccess(child, as_staff=False)
+    waiting = roles.waiting_student
+    if waiting is not None and waiting.student_id == student_id:
+        raise ConsentRequired(account_id=account_id, student_id=student_id,
+                              name=waiting.short_name)
     if roles.staff is not None:
         granted = await _staff_student_access(session, roles.staff, student_id)
         if granted is not None:

@@ -16,15 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, String, cast, func, or_, select, update
+from sqlalchemy import ColumnElement, String, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import clock
+from services import code_attempts as attempts
 from services.access import (
     SCHOOL_MANAGERS,
     ChildRef,
@@ -36,7 +35,7 @@ from services.access import (
     load_roles,
 )
 from services.accounts import set_active_student
-from services.errors import CodeInvalid, NotFound, StaffChatLive, TooManyAttempts
+from services.errors import CodeInvalid, NotFound
 from services.models import (
     AccountLink,
     ClassGroup,
@@ -47,23 +46,13 @@ from services.models import (
     LinkKind,
     School,
     Staff,
-    StaffRoleKind,
     Student,
     StudentStatus,
 )
 
-log = logging.getLogger(__name__)
-
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
 GROUP = 5
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(hours=1)
-# A burst: this many failures within the window, from any chats, in one school (or with
-# codes nobody issued, which name no school). New attempts there are then paced.
-SCHOOL_BURST = 20
-SCHOOL_WINDOW = dt.timedelta(minutes=10)
-SCHOOL_PACE = dt.timedelta(seconds=30)
 
 # Unknown, used, expired or revoked: deliberately one error, so there is no oracle.
 InvalidCode = CodeInvalid
@@ -126,13 +115,13 @@ def _unused(**target: int | LinkKind | None) -> list[ColumnElement[bool]]:
             LinkCode.expires_at > clock.now()]
 
 
-async def _revoke_unused(session: AsyncSession, **target: int | LinkKind | None) -> int:
+async def revoke_unused(session: AsyncSession, **target: int | LinkKind | None) -> int:
     result = await session.execute(update(LinkCode).where(*_unused(**target))
                                    .values(revoked_at=clock.now()))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def _new_code(session: AsyncSession, secret: bytes, *, school_id: int, kind: LinkKind,
+async def new_code(session: AsyncSession, secret: bytes, *, school_id: int, kind: LinkKind,
                     student_id: int | None, staff_id: int | None, issued_by_id: int | None,
                     guardian_id: int | None = None) -> tuple[str, dt.datetime]:
     ttl = await session.scalar(select(School.link_code_ttl_hours).where(School.id == school_id))
@@ -161,8 +150,8 @@ async def issue_student_codes(
     issued = []
     for row in rows:
         for kind in kinds:
-            await _revoke_unused(session, student_id=row.id, kind=kind)
-            code, expires_at = await _new_code(session, secret, school_id=row.school_id,
+            await revoke_unused(session, student_id=row.id, kind=kind)
+            code, expires_at = await new_code(session, secret, school_id=row.school_id,
                                                kind=kind, student_id=row.id, staff_id=None,
                                                issued_by_id=issued_by_id)
             issued.append(IssuedCode(row.id, None, f"{row.last_name} {row.first_name}",
@@ -191,11 +180,11 @@ async def issue_one_code(session: AsyncSession, student_id: int, kind: LinkKind,
         if kind != LinkKind.GUARDIAN:
             raise NotFound("a named code is for a guardian")
         guardian_name = await _roster_guardian(session, student_id, guardian_id)
-        await _revoke_unused(session, student_id=student_id, kind=kind,
+        await revoke_unused(session, student_id=student_id, kind=kind,
                              guardian_id=guardian_id)
     else:
-        await _revoke_unused(session, student_id=student_id, kind=kind, guardian_id=None)
-    code, expires_at = await _new_code(session, secret, school_id=row.school_id, kind=kind,
+        await revoke_unused(session, student_id=student_id, kind=kind, guardian_id=None)
+    code, expires_at = await new_code(session, secret, school_id=row.school_id, kind=kind,
                                        student_id=student_id, staff_id=None,
                                        issued_by_id=issued_by_id, guardian_id=guardian_id)
     await audit(session, "code_issued", staff_id=issued_by_id, student_id=student_id,
@@ -309,84 +298,8 @@ async def find_classes(session: AsyncSession, class_name: str,
     return [(r.id, r.name, r.external_id or str(r.school_id)) for r in rows]
 
 
-# --- staff codes -------------------------------------------------------------------------
-
-
-STAFF_CODE_ISSUERS = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY,
-                                StaffRoleKind.DIRECTOR})
-
-
-def _staff_has_chat(staff_id: Any) -> Exists:
-    return (select(AccountLink.id)
-            .where(AccountLink.staff_id == staff_id, AccountLink.revoked_at.is_(None))
-            .exists())
-
-
-async def issue_staff_code(session: AsyncSession, staff_id: int, *, secret: bytes,
-                           issued_by_id: int | None = None) -> IssuedCode:
-    """A staff code, only for a colleague without a live chat (replacing a chat is
-    `offboarding.replace_staff_chat`, which revokes the old link first)."""
-    staff = await session.get(Staff, staff_id)
-    if staff is None or not staff.is_active:
-        raise NotFound(f"staff {staff_id}")
-    if await session.scalar(select(_staff_has_chat(staff_id))):
-        raise StaffChatLive(f"staff {staff_id}")
-    await _revoke_unused(session, staff_id=staff_id, kind=LinkKind.STAFF)
-    code, expires_at = await _new_code(session, secret, school_id=staff.school_id,
-                                       kind=LinkKind.STAFF, student_id=None,
-                                       staff_id=staff_id, issued_by_id=issued_by_id)
-    await audit(session, "code_issued", staff_id=issued_by_id, school_id=staff.school_id,
-                kind="staff", target_staff_id=staff_id)
-    return IssuedCode(None, staff_id, f"{staff.last_name} {staff.first_name}", None,
-                      LinkKind.STAFF, format_code(code), code, expires_at)
-
-
-async def colleagues(session: AsyncSession, account_id: int,
-                     *, with_chat: bool = False) -> list[tuple[int, str]]:
-    """Colleagues an admin may issue a staff code to (without a live chat), or whose chat
-    may be replaced (`with_chat`): (staff id, name)."""
-    staff = (await load_roles(session, account_id)).staff
-    if staff is None or not staff.roles & STAFF_CODE_ISSUERS:
-        return []
-    has_chat = _staff_has_chat(Staff.id)
-    rows = await session.execute(
-        select(Staff.id, Staff.last_name, Staff.first_name)
-        .where(Staff.school_id == staff.school_id, Staff.is_active, Staff.id != staff.staff_id,
-               has_chat if with_chat else ~has_chat)
-        .order_by(Staff.last_name, Staff.first_name)
-    )
-    return [(r.id, f"{r.last_name} {r.first_name}") for r in rows]
-
-
-async def staff_without_account(session: AsyncSession,
-                                account_id: int) -> list[tuple[int, str]]:
-    return await colleagues(session, account_id)
-
-
-async def staff_issuer(session: AsyncSession, account_id: int, staff_id: int) -> int:
-    """The issuer's staff id when they may mint codes for this colleague."""
-    issuer = (await load_roles(session, account_id)).staff
-    target = await session.get(Staff, staff_id)
-    if (issuer is None or not issuer.roles & STAFF_CODE_ISSUERS or target is None
-            or target.school_id != issuer.school_id or not target.is_active
-            or target.id == issuer.staff_id):
-        raise deny(account_id, "issue_staff_code", target_staff_id=staff_id)
-    return issuer.staff_id
-
-
-async def issue_staff_code_as(session: AsyncSession, account_id: int, staff_id: int, *,
-                              secret: bytes) -> IssuedCode:
-    """A staff code issued in the bot by an admin of the same school, for a colleague who
-    has no live chat (a forged press for a linked one is refused)."""
-    issuer_id = await staff_issuer(session, account_id, staff_id)
-    try:
-        return await issue_staff_code(session, staff_id, secret=secret, issued_by_id=issuer_id)
-    except StaffChatLive:
-        raise deny(account_id, "issue_staff_code", target_staff_id=staff_id) from None
-
-
 async def revoke_student_codes(session: AsyncSession, student_id: int) -> None:
-    await _revoke_unused(session, student_id=student_id)
+    await revoke_unused(session, student_id=student_id)
 
 
 async def release_code(session: AsyncSession, code_id: int | None) -> None:
@@ -408,62 +321,11 @@ class Redeemed:
     waiting: bool = False  # a student link: no guardian has consented yet
 
 
-async def _check_chat(session: AsyncSession, telegram_id: int) -> None:
-    since = clock.now() - FAILURE_WINDOW
-    failures = (await session.scalars(
-        select(LinkAttempt.attempted_at)
-        .where(LinkAttempt.telegram_id == telegram_id, ~LinkAttempt.succeeded,
-               LinkAttempt.attempted_at > since)
-        .order_by(LinkAttempt.attempted_at)
-    )).all()
-    if len(failures) >= MAX_FAILURES:
-        # Locked until the oldest failure in the window is an hour old.
-        raise TooManyAttempts(failures[-MAX_FAILURES] + FAILURE_WINDOW)
-
-
-def _bucket(school_id: int | None) -> ColumnElement[bool]:
-    return (LinkAttempt.school_id.is_(None) if school_id is None
-            else LinkAttempt.school_id == school_id)
-
-
-async def _check_school(session: AsyncSession, school_id: int | None) -> None:
-    """In a burst of failures, one attempt per pace in that school (or, for codes that name
-    no school, everywhere). A paced attempt costs the chat nothing."""
-    now = clock.now()
-    failures = await session.scalar(
-        select(func.count()).select_from(LinkAttempt)
-        .where(_bucket(school_id), ~LinkAttempt.succeeded,
-               LinkAttempt.attempted_at > now - SCHOOL_WINDOW))
-    if (failures or 0) < SCHOOL_BURST:
-        return
-    last = await session.scalar(select(func.max(LinkAttempt.attempted_at))
-                                .where(_bucket(school_id)))
-    if last is not None and last + SCHOOL_PACE > now:
-        raise TooManyAttempts(last + SCHOOL_PACE)
-
-
-async def _record_failure(session: AsyncSession, telegram_id: int,
-                          school_id: int | None) -> None:
-    now = clock.now()
-    session.add(LinkAttempt(telegram_id=telegram_id, school_id=school_id, succeeded=False,
-                            attempted_at=now))
-    await session.flush()
-    failures = await session.scalar(
-        select(func.count()).select_from(LinkAttempt)
-        .where(_bucket(school_id), ~LinkAttempt.succeeded,
-               LinkAttempt.attempted_at > now - SCHOOL_WINDOW))
-    if failures == SCHOOL_BURST:
-        # Ids only: which school (if any), how many; never a chat or a code.
-        log.warning("link code failures burst in school %s: %d in %d min from any chats; "
-                    "new attempts there are paced", school_id if school_id else "unknown",
-                    failures, SCHOOL_WINDOW.seconds // 60)
-
-
 async def redeem(session: AsyncSession, *, account_id: int, telegram_id: int,
                  raw_code: str, secret: bytes) -> Redeemed:
     """Link the account by a code. Bad codes cost one of five attempts an hour."""
-    await _check_chat(session, telegram_id)
-    await _check_school(session, None)
+    await attempts.check_chat(session, telegram_id)
+    await attempts.check_school(session, None)
     code = normalize_code(raw_code)
     now = clock.now()
     link_code = None
@@ -473,10 +335,11 @@ async def redeem(session: AsyncSession, *, account_id: int, telegram_id: int,
             .with_for_update()
         )
     if link_code is not None:
-        await _check_school(session, link_code.school_id)
+        await attempts.check_school(session, link_code.school_id)
     if (link_code is None or link_code.used_at is not None
             or link_code.revoked_at is not None or link_code.expires_at <= now):
-        await _record_failure(session, telegram_id, link_code.school_id if link_code else None)
+        await attempts.record_failure(session, telegram_id,
+                                      link_code.school_id if link_code else None)
         await audit(session, "link_failed", account_id=account_id, telegram_id=telegram_id,
                     code_id=link_code.id if link_code else None)
         raise InvalidCode()

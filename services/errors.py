@@ -44,6 +44,17 @@ class AccessDenied(DiaryError):
         self.ids = ids
 
 
+class ConsentRequired(AccessDenied):
+    """The student's own chat asks for their diary while no legal representative's consent
+    to the current text is on record (152-FZ): nothing is shown until there is one."""
+
+    text_id = "consent-waiting-student"
+
+    def __init__(self, *, account_id: int, student_id: int, name: str) -> None:
+        super().__init__("consent_required", account_id=account_id, student_id=student_id)
+        self.text_args = {"name": name}  # for the reply only; the audit row keeps ids
+
+
 class NotFound(DiaryError):
     """A record named by id does not exist (or not in this school)."""
 
@@ -80,11 +91,6 @@ class StaffChatLive(DiaryError):
     text_id = "not-available"
 
 
-class ConsentRequired(DiaryError):
-    """No legal representative's consent to the current text is on record for the child:
-    nothing is shown electronically until there is one (152-FZ)."""
-
-    text_id = "consent-waiting-student"
 
 
 class BadConsentForm(DiaryError):

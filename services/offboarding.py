@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import clock, codes, outbox
+from services import clock, codes, outbox, staff_codes
 from services.access import audit, deny
 from services.errors import NotFound
 from services.models import (
@@ -151,7 +151,7 @@ async def replace_staff_chat(session: AsyncSession, account_id: int, staff_id: i
                              secret: bytes) -> codes.IssuedCode:
     """An admin replaces a colleague's chat (a lost phone): the old link is revoked, the
     old chat is told, and a fresh code is minted. The bot asks before calling this."""
-    issuer_id = await codes.staff_issuer(session, account_id, staff_id)
+    issuer_id = await staff_codes.staff_issuer(session, account_id, staff_id)
     links = list((await session.scalars(
         select(AccountLink).where(AccountLink.staff_id == staff_id,
                                   AccountLink.kind == LinkKind.STAFF,
@@ -163,5 +163,5 @@ async def replace_staff_chat(session: AsyncSession, account_id: int, staff_id: i
     await audit(session, "staff_chat_replaced", account_id=account_id, staff_id=issuer_id,
                 school_id=staff.school_id if staff else None, target_staff_id=staff_id,
                 revoked=len(links))
-    return await codes.issue_staff_code(session, staff_id, secret=secret,
+    return await staff_codes.issue_staff_code(session, staff_id, secret=secret,
                                         issued_by_id=issuer_id)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.settings import Settings
-from services import access, clock, codes, consent, offboarding
+from services import access, clock, code_attempts, codes, consent, offboarding
 from services.errors import AccessDenied, CodeInvalid
 from services.models import Account, AccountLink, LinkKind, Staff, StaffRoleKind
 from tests.conftest import CODE_SECRET, DEMO_NOW, BotEnv
@@ -73,7 +73,7 @@ async def test_a_burst_of_failures_from_many_chats_paces_every_attempt(
         bot_env: BotEnv, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="services.codes")
     good = await _issue(bot_env, await _student(bot_env))
-    for n in range(codes.SCHOOL_BURST):  # one wrong guess each from many chats
+    for n in range(code_attempts.SCHOOL_BURST):  # one wrong guess each from many chats
         await bot_env.client(7000 + n).send("/start 2222233333")
     warnings = [r for r in caplog.records if "burst" in r.getMessage()]
     assert len(warnings) == 1 and "7000" not in warnings[0].getMessage()
@@ -82,7 +82,7 @@ async def test_a_burst_of_failures_from_many_chats_paces_every_attempt(
     assert "Слишком много" in replies[-1].text and "1 минуту" in replies[-1].text
     assert await bot_env.scalar(
         "SELECT count(*) FROM link_attempts WHERE telegram_id = :t", t=NEW_PARENT) == 0
-    with clock.frozen(DEMO_NOW + codes.SCHOOL_PACE + dt.timedelta(seconds=1)):
+    with clock.frozen(DEMO_NOW + code_attempts.SCHOOL_PACE + dt.timedelta(seconds=1)):
         replies = await parent.send(good.payload)
     assert "152-ФЗ" in replies[-1].text  # linked: the consent question
 
@@ -92,7 +92,7 @@ async def test_failures_on_one_schools_codes_pace_only_that_school(bot_env: BotE
     lyceum_code = await _issue(bot_env, await _student(bot_env, "demo-lyceum"))
     used = await _issue(bot_env, await _student(bot_env, offset=1))
     await bot_env.client(7999).send(f"/start {used.payload}")
-    for n in range(codes.SCHOOL_BURST):  # a used code of the school, tried again and again
+    for n in range(code_attempts.SCHOOL_BURST):  # a used code of the school, tried again and again
         await bot_env.client(7000 + n).send(f"/start {used.payload}")
     assert "152-ФЗ" in (await bot_env.client(NEW_PARENT).send(
         f"/start {lyceum_code.payload}"))[-1].text

@@ -223,7 +223,7 @@ async def test_one_code_for_a_named_guardian_leaves_classmates_codes(bot_env: Bo
     assert await bot_env.scalar("SELECT count(*) FROM link_codes") == issued
     await teacher.press("Назад")
 
-    student_id, name, (mother, _) = await _fresh_student(bot_env, offset=5)
+    _, name, (mother, _) = await _fresh_student(bot_env, offset=5)
     mother_name = await bot_env.scalar(
         "SELECT last_name || ' ' || first_name || coalesce(' ' || middle_name, '') "
         "FROM guardians WHERE id = :g", g=mother)

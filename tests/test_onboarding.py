@@ -10,7 +10,7 @@ from sqlalchemy import text
 from handlers.menu import ChildCb
 from handlers.settings import SetCb
 from handlers.start import ConsentCb
-from services import clock, codes, consent, offboarding
+from services import clock, codes, consent, offboarding, staff_codes
 from services.models import LinkKind
 from tests.conftest import CODE_SECRET, DEMO_NOW, BotEnv
 
@@ -300,7 +300,7 @@ async def test_staff_code_links_a_teacher(bot_env: BotEnv) -> None:
         "WHERE sc.external_id = 'demo-school' AND NOT EXISTS (SELECT 1 FROM account_links l "
         "WHERE l.staff_id = s.id) ORDER BY s.id LIMIT 1")
     async with bot_env.db.sessionmaker.begin() as s:
-        code = await codes.issue_staff_code(s, staff_id, secret=CODE_SECRET)
+        code = await staff_codes.issue_staff_code(s, staff_id, secret=CODE_SECRET)
     teacher = bot_env.client(NEW_PARENT)
     replies = await teacher.send(f"/start {code.payload}")
     assert "сотрудник" in replies[0].text
