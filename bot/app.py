@@ -59,6 +59,7 @@ def build_dispatcher(sessionmaker: Sessionmaker, settings: Settings | None = Non
         sessionmaker=sessionmaker,
         default_locale=settings.default_locale,
         bot_username=settings.bot_username,
+        code_secret=settings.code_key(),
     )
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(OneAtATimePerChat())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import logging
 import sys
@@ -69,9 +70,14 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     return _with_engine(settings, work)
 
 
+def actor(args: argparse.Namespace) -> str:
+    """Who ran the command, for the audit log: `--by`, else the OS user."""
+    return getattr(args, "by", None) or getpass.getuser()
+
+
 def cmd_codes_issue(settings: Settings, args: argparse.Namespace) -> int:
     from screens.i18n import translator
-    from services import linking
+    from services import codes
     from services.models import LinkKind
 
     kinds = {"guardian": (LinkKind.GUARDIAN,), "student": (LinkKind.STUDENT,),
@@ -81,7 +87,7 @@ def cmd_codes_issue(settings: Settings, args: argparse.Namespace) -> int:
         from services.db import make_sessionmaker
 
         async with make_sessionmaker(engine).begin() as session:
-            classes = await linking.find_classes(session, args.class_name, args.school)
+            classes = await codes.find_classes(session, args.class_name, args.school)
             if not classes:
                 print(f"no class named {args.class_name}", file=sys.stderr)
                 return 2
@@ -91,8 +97,9 @@ def cmd_codes_issue(settings: Settings, args: argparse.Namespace) -> int:
                       "choose one with --school", file=sys.stderr)
                 return 2
             class_id, class_name, _ = classes[0]
-            ids = await linking.class_student_ids(session, class_id)
-            issued = await linking.issue_student_codes(session, ids, kinds)
+            ids = await codes.class_student_ids(session, class_id)
+            issued = await codes.issue_student_codes(session, ids, kinds,
+                                                     secret=settings.code_key(), by=actor(args))
         rows = [{"student": c.person_name, "class": c.class_name, "kind": c.kind.value,
                  "code": c.code, "deep_link": c.deep_link(settings.bot_username),
                  "expires_at": c.expires_at.isoformat()} for c in issued]
@@ -117,15 +124,17 @@ def cmd_codes_issue(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_student_leaves(settings: Settings, args: argparse.Namespace) -> int:
     """A student left the school (002 §10): links revoked, every chat told why."""
-    from services import linking
+    from services import offboarding
+    from services.errors import NotFound
 
     async def work(engine: AsyncEngine) -> int:
         from services.db import make_sessionmaker
 
         async with make_sessionmaker(engine).begin() as session:
             try:
-                chats = await linking.student_left(session, args.student, reason=args.reason)
-            except linking.NotFound:
+                chats = await offboarding.student_left(session, args.student,
+                                                       reason=args.reason, by=actor(args))
+            except NotFound:
                 print(f"no student with id {args.student}", file=sys.stderr)
                 return 2
         print(f"student {args.student} left: {chats} chat(s) unlinked and notified")
@@ -138,7 +147,7 @@ def cmd_access_annul(settings: Settings, args: argparse.Namespace) -> int:
     """An admin annuls one guardian chat's access to a child."""
     from sqlalchemy import select
 
-    from services import linking
+    from services import offboarding
     from services.models import Account
 
     async def work(engine: AsyncEngine) -> int:
@@ -149,7 +158,8 @@ def cmd_access_annul(settings: Settings, args: argparse.Namespace) -> int:
                 select(Account.id).where(Account.telegram_id == args.telegram_id))
             revoked = 0
             if account_id is not None:
-                revoked = await linking.annul_guardian(session, account_id, args.student)
+                revoked = await offboarding.annul_guardian(session, account_id, args.student,
+                                                           by=actor(args))
         if not revoked:
             print("no live guardian link for that chat and student", file=sys.stderr)
             return 2
@@ -224,18 +234,21 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--kind", choices=("guardian", "student", "both"), default="guardian")
     issue.add_argument("--json", action="store_true", help="print a JSON array")
     issue.add_argument("--pdf", help="also write printable slips to this PDF file")
+    issue.add_argument("--by", help="who acts, for the audit log (default: the OS user)")
     issue.set_defaults(func=cmd_codes_issue)
     students = sub.add_parser("students", help="student records").add_subparsers(
         dest="action", required=True)
     leave = students.add_parser("leave", help="the student left the school")
     leave.add_argument("--student", type=int, required=True, help="student id")
     leave.add_argument("--reason", choices=("left_school", "annulled"), default="left_school")
+    leave.add_argument("--by", help="who acts, for the audit log (default: the OS user)")
     leave.set_defaults(func=cmd_student_leaves)
     access = sub.add_parser("access", help="guardian access").add_subparsers(
         dest="action", required=True)
     annul = access.add_parser("annul", help="annul a guardian chat's access to a child")
     annul.add_argument("--telegram-id", type=int, required=True)
     annul.add_argument("--student", type=int, required=True, help="student id")
+    annul.add_argument("--by", help="who acts, for the audit log (default: the OS user)")
     annul.set_defaults(func=cmd_access_annul)
     outbox = sub.add_parser("outbox", help="push delivery").add_subparsers(
         dest="action", required=True)
@@ -244,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="send these held pushes again")
     held.add_argument("--limit", type=int, default=100)
     held.set_defaults(func=cmd_outbox_held)
+
+    from bot import cli_consent
+
+    cli_consent.register(sub, students, codes)
     return parser
 
 

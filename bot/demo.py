@@ -19,7 +19,8 @@ async def run_demo(settings: Settings, url: str) -> None:
     local = LocalSession(bot_username=settings.bot_username)
     async with build_process(settings, url, token="42:DEMO", session=local) as app:
         async with app.sessionmaker.begin() as session:
-            created, code = await prepare_demo(session, clock.today("Europe/Moscow"))
+            created, code = await prepare_demo(session, clock.today("Europe/Moscow"),
+                                               settings.code_key())
         if created:
             print("Демо-школа создана / the demo school is ready")
         identities = [Identity(a.label, a.telegram_id) for a in DEMO_ACCOUNTS]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
@@ -25,3 +31,32 @@ class Settings(BaseSettings):
     jobs_interval_minutes: float = Field(
         default=5, gt=0, description="How often the scheduler asks which jobs are due"
     )
+    code_secret: SecretStr | None = Field(
+        default=None, description="Key of the link codes' HMAC; unset: read from "
+        "CODE_SECRET_FILE, which is created on first start")
+    code_secret_file: Path = Field(default=PROJECT_ROOT / "var" / "code_secret",
+                                   description="Where the generated key is kept (mode 0600)")
+
+    def code_key(self) -> bytes:
+        """The server secret that keys stored code hashes; never kept in the database.
+        Changing it invalidates every unused code."""
+        if self.code_secret is not None and self.code_secret.get_secret_value():
+            return self.code_secret.get_secret_value().encode()
+        return _secret_file(self.code_secret_file)
+
+
+def _secret_file(path: Path) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+        try:
+            # A hard link appears whole or not at all: two first starts agree on one key.
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_bytes().strip()

@@ -11,6 +11,7 @@ def routers() -> list[Router]:
         attendance,
         calendar,
         codes,
+        consents,
         errors,
         fallback,
         forecast,
@@ -26,6 +27,7 @@ def routers() -> list[Router]:
     )
 
     areas = [ start.router, menu.router, settings.router, codes.router,
+            consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
             forecast.router, notify_settings.router,

@@ -13,7 +13,7 @@ from screens.base import Screen
 from screens.i18n import Translator
 from screens.menu import ChildCb
 from screens.nav import MenuArea, MenuCb
-from services import access, linking
+from services import access, accounts
 from services.accounts import AccountInfo
 
 router = Router(name="menu")
@@ -49,5 +49,5 @@ async def on_children(_: CallbackQuery, session: AsyncSession, account: AccountI
 @router.callback_query(On(ChildCb))
 async def on_child_chosen(_: CallbackQuery, callback_data: ChildCb, session: AsyncSession,
                           account: AccountInfo, t: Translator) -> Screen:
-    await linking.choose_active_student(session, account.id, callback_data.student_id)
+    await accounts.choose_active_student(session, account.id, callback_data.student_id)
     return await main_menu(session, account, t, callback_data.student_id)

@@ -17,7 +17,7 @@ from screens.base import Screen
 from screens.i18n import Translator, translator
 from screens.nav import MenuArea, MenuCb
 from screens.settings import CONFIRMS, SetCb, SettingsAction
-from services import access, accounts, linking
+from services import access, accounts, consent, offboarding
 from services.accounts import AccountInfo
 
 router = Router(name="settings")
@@ -62,12 +62,12 @@ async def on_ask(_: CallbackQuery, callback_data: SetCb, session: AsyncSession,
 @router.callback_query(On(SetCb, action=SettingsAction.UNLINK))
 async def on_unlink(_: CallbackQuery, callback_data: SetCb, session: AsyncSession,
                     account: AccountInfo, t: Translator) -> Screen:
-    await linking.unlink(session, account.id, callback_data.s)
+    await offboarding.unlink(session, account.id, callback_data.s)
     return screens.done(t, SettingsAction.UNLINK)
 
 
 @router.callback_query(On(SetCb, action=SettingsAction.WITHDRAW))
 async def on_withdraw(_: CallbackQuery, callback_data: SetCb, session: AsyncSession,
                       account: AccountInfo, t: Translator) -> Screen:
-    await linking.withdraw_consent(session, account.id, callback_data.s)
+    await consent.withdraw_consent(session, account.id, callback_data.s)
     return screens.done(t, SettingsAction.WITHDRAW)

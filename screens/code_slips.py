@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import segno
 
 from screens.i18n import Translator
-from services.linking import IssuedCode
+from services.codes import IssuedCode
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -33,6 +33,7 @@ class Slip:
     code: str  # as printed, e.g. "K7QM5-X3PD9"
     deep_link: str  # https://t.me/<bot>?start=<code without dashes>
     expires_at_text: str  # already formatted, e.g. "26.11.2026 12:00"
+    recipient: str | None = None  # a named guardian's code: "For: <name>"
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def _slip(pdf: FPDF, slip: Slip, labels: SlipLabels, cell_x: float, cell_y: floa
     pdf.set_xy(x + width - class_w, y)
     pdf.cell(class_w, 6, class_text, align="R")
 
-    recipient = _recipient(slip.kind, labels)
+    recipient = (slip.recipient or _recipient(slip.kind, labels))
     _fit(pdf, recipient, SANS, "", 9, 7, width)
     pdf.set_text_color(*MUTED)
     pdf.set_xy(x, y + 6.5)
@@ -275,7 +276,8 @@ def class_slips_pdf(issued: Sequence[IssuedCode], class_name: str, t: Translator
     slips = [
         Slip(student_name=c.person_name, class_name=c.class_name or class_name,
              kind=c.kind.value, code=c.code, deep_link=c.deep_link(bot_username),
-             expires_at_text=c.expires_at.astimezone(tz).strftime("%d.%m.%Y %H:%M"))
+             expires_at_text=c.expires_at.astimezone(tz).strftime("%d.%m.%Y %H:%M"),
+             recipient=t("slip-for-named", name=c.guardian_name) if c.guardian_name else None)
         for c in issued
     ]
     labels = SlipLabels(for_guardian=t("slip-for-guardian"), for_student=t("slip-for-student"),

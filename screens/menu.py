@@ -10,6 +10,7 @@ from screens.i18n import Translator
 from screens.nav import MenuArea, MenuCb, menu_button
 from screens.payloads import Payload
 from services.access import SCHOOL_MANAGERS, ChildRef, Roles
+from services.consent import CONSENT_KEEPERS
 from services.models import StaffRoleKind
 
 
@@ -24,6 +25,7 @@ FAMILY_AREAS = (MenuArea.MARKS, MenuArea.TIMETABLE, MenuArea.HOMEWORK, MenuArea.
                 MenuArea.CALENDAR)
 STAFF_AREAS = (MenuArea.TODAY, MenuArea.CLASSES)
 CODE_ISSUERS = SCHOOL_MANAGERS | {StaffRoleKind.CLASS_TEACHER}
+CONSENT_VIEWERS = CONSENT_KEEPERS | {StaffRoleKind.CLASS_TEACHER}
 _MARK_AREAS = {MenuArea.MARKS, MenuArea.FORECAST, MenuArea.FINAL}
 
 
@@ -37,8 +39,13 @@ def _area(t: Translator, area: MenuArea, text_id: str) -> Button:
 
 def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
     if roles.is_empty or (not roles.family_students and roles.staff is None):
-        return Screen(t("consent-still-pending") if roles.pending_consent
-                      else t("start-need-code"))
+        if roles.pending_consent:
+            return Screen(t("consent-still-pending"))
+        if roles.waiting_student is not None:
+            # The student's own chat: nothing shown until a guardian has consented.
+            return Screen(t("consent-waiting-student",
+                            name=escape(roles.waiting_student.short_name)))
+        return Screen(t("start-need-code"))
     lines = [t("menu-title")]
     buttons: list[Button] = []
     if child is not None:
@@ -53,6 +60,8 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
         buttons += [_area(t, area, f"menu-staff-{area.value}") for area in STAFF_AREAS]
         if roles.staff.roles & CODE_ISSUERS:
             buttons.append(_area(t, MenuArea.CODES, "menu-staff-codes"))
+        if roles.staff.roles & CONSENT_VIEWERS:
+            buttons.append(_area(t, MenuArea.CONSENTS, "menu-staff-consents"))
     buttons.append(_area(t, MenuArea.SETTINGS, "menu-settings"))
     return Screen("\n".join(lines), layout(buttons, 2))
 

@@ -1,9 +1,16 @@
 """Who may see what. Decided here, from the database, on every call.
 
+Consent gates every way in (152-FZ; 001 §1): a child's diary is shown electronically, to a
+guardian or to the student, only while some legal representative's consent to the school's
+current text version is on record for that child (`consent_on_record`). A guardian link also
+waits for that guardian's own answer; a student link waits for any guardian's consent.
+
 A guardian sees only linked children (after consent), a student only themself, a subject
 teacher only the classes and subgroups they teach (and only those subjects), a class
 teacher their class, admins, deputies, directors, clerks and inspectors their school
-(inspectors read-only). Every staff read of a child's data and every refusal is audited.
+(inspectors read-only). A clerk keeps rosters, codes and leavers but reads no marks or
+attendance (003 §5), so a clerk is not school-wide for reading. Every staff read of a
+child's data and every refusal is audited.
 """
 
 from __future__ import annotations
@@ -11,15 +18,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from services.errors import AccessDenied, NotLinked
+from services.errors import AccessDenied, ConsentRequired, NotLinked
 from services.models import (
     AccountLink,
     AuditLog,
     ClassGroup,
+    Consent,
+    ConsentDecision,
     LinkKind,
+    School,
     Staff,
     StaffRole,
     StaffRoleKind,
@@ -29,8 +40,9 @@ from services.models import (
     TeachingAssignment,
 )
 
+# Staff who read every child's diary in their school (the clerk is not one: 003 §5).
 SCHOOL_WIDE = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY, StaffRoleKind.DIRECTOR,
-                         StaffRoleKind.CLERK, StaffRoleKind.INSPECTOR})
+                         StaffRoleKind.INSPECTOR})
 # Roles that may change things (issue codes, post notices); inspectors only read.
 SCHOOL_MANAGERS = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY, StaffRoleKind.DIRECTOR,
                              StaffRoleKind.CLERK})
@@ -80,10 +92,13 @@ class Roles:
     pending_consent: tuple[ChildRef, ...] = ()  # guardian links awaiting the answer
     self_student: ChildRef | None = None
     staff: StaffRef | None = None
+    # The student's own link while no guardian's consent is on record: shows nothing.
+    waiting_student: ChildRef | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not (self.children or self.pending_consent or self.self_student or self.staff)
+        return not (self.children or self.pending_consent or self.self_student or self.staff
+                    or self.waiting_student)
 
     @property
     def family_students(self) -> tuple[ChildRef, ...]:
@@ -112,11 +127,64 @@ _CHILD_COLUMNS = (Student.id, Student.school_id, Student.first_name, Student.las
                   Student.class_id, ClassGroup.name.label("class_name"), ClassGroup.grade)
 
 
+# --- consent on record -------------------------------------------------------------------
+
+
+def _same_decider(a: Any, b: Any) -> ColumnElement[bool]:
+    """Two decisions by the same person: the named guardian, else the same chat."""
+    return or_(and_(a.guardian_id.is_not(None), b.guardian_id == a.guardian_id),
+               and_(a.guardian_id.is_(None), b.guardian_id.is_(None),
+                    b.account_id == a.account_id))
+
+
+def latest_decisions(student_id: Any) -> tuple[Any, ColumnElement[bool]]:
+    """(alias, condition): each decider's latest decision about the student."""
+    c, later = aliased(Consent), aliased(Consent)
+    newer = (select(later.id)
+             .where(later.student_id == c.student_id, later.id > c.id, _same_decider(c, later))
+             .exists())
+    return c, and_(c.student_id == student_id, ~newer)
+
+
+def consent_on_record(student_id: Any,
+                      guardian_id: Any | None = None) -> ColumnElement[bool]:
+    """SQL: some decider's latest decision about the student is consent to the school's
+    current text version (with `guardian_id`, that guardian's). Usable in any query."""
+    c, latest = latest_decisions(student_id)
+    st, sc = aliased(Student), aliased(School)
+    version = (select(sc.consent_version).join(st, st.school_id == sc.id)
+               .where(st.id == c.student_id).scalar_subquery())
+    conditions = [latest, c.decision == ConsentDecision.GIVEN, c.text_version == version]
+    if guardian_id is not None:
+        conditions.append(c.guardian_id == guardian_id)
+    return select(c.id).where(*conditions).exists()
+
+
+async def has_consent(session: AsyncSession, student_id: int) -> bool:
+    return bool(await session.scalar(select(consent_on_record(student_id))))
+
+
+async def guardian_has_consented(session: AsyncSession, student_id: int,
+                                 guardian_id: int) -> bool:
+    return bool(await session.scalar(select(consent_on_record(student_id, guardian_id))))
+
+
+async def child_ref(session: AsyncSession, student_id: int) -> ChildRef:
+    row = (await session.execute(
+        select(*_CHILD_COLUMNS).outerjoin(ClassGroup, ClassGroup.id == Student.class_id)
+        .where(Student.id == student_id)
+    )).one()
+    return _child(row)
+
+
+# --- roles -------------------------------------------------------------------------------
+
+
 async def load_roles(session: AsyncSession, account_id: int) -> Roles:
     """Live links of an account (two queries)."""
     rows = (await session.execute(
         select(AccountLink.kind, AccountLink.consent_pending, AccountLink.staff_id,
-               *_CHILD_COLUMNS)
+               consent_on_record(Student.id).label("consented"), *_CHILD_COLUMNS)
         .select_from(AccountLink)
         .outerjoin(Student, and_(Student.id == AccountLink.student_id,
                                  Student.status == StudentStatus.ACTIVE))
@@ -127,6 +195,7 @@ async def load_roles(session: AsyncSession, account_id: int) -> Roles:
     children: list[ChildRef] = []
     pending: list[ChildRef] = []
     self_student: ChildRef | None = None
+    waiting: ChildRef | None = None
     staff_id: int | None = None
     for row in rows:
         if row.kind == LinkKind.STAFF:
@@ -134,11 +203,16 @@ async def load_roles(session: AsyncSession, account_id: int) -> Roles:
         elif row.id is None:
             continue  # the student has left: the link no longer grants anything
         elif row.kind == LinkKind.STUDENT:
-            self_student = _child(row)
+            if row.consented:
+                self_student = _child(row)
+            else:
+                waiting = _child(row)
+        elif row.consent_pending or not row.consented:
+            pending.append(_child(row))
         else:
-            (pending if row.consent_pending else children).append(_child(row))
+            children.append(_child(row))
     staff = await _staff_ref(session, staff_id) if staff_id else None
-    return Roles(account_id, tuple(children), tuple(pending), self_student, staff)
+    return Roles(account_id, tuple(children), tuple(pending), self_student, staff, waiting)
 
 
 async def _staff_ref(session: AsyncSession, staff_id: int) -> StaffRef | None:
@@ -159,8 +233,11 @@ async def _staff_ref(session: AsyncSession, staff_id: int) -> StaffRef | None:
 async def audit(session: AsyncSession, action: str, *, account_id: int | None = None,
                 staff_id: int | None = None, student_id: int | None = None,
                 school_id: int | None = None, telegram_id: int | None = None,
-                **details: Any) -> None:
-    """Append to the audit log; ids only, never names or mark values."""
+                by: str | None = None, **details: Any) -> None:
+    """Append to the audit log; ids only, never names or mark values. `by`: who ran a
+    command-line action (its `--by`, else the OS user)."""
+    if by:
+        details["by"] = by
     session.add(AuditLog(action=action, account_id=account_id, staff_id=staff_id,
                          student_id=student_id, school_id=school_id, telegram_id=telegram_id,
                          details=details))
@@ -187,6 +264,10 @@ async def student_access(session: AsyncSession, account_id: int, student_id: int
     for child in roles.family_students:
         if child.student_id == student_id:
             return StudentAccess(child, as_staff=False)
+    waiting = roles.waiting_student
+    if waiting is not None and waiting.student_id == student_id:
+        raise ConsentRequired(account_id=account_id, student_id=student_id,
+                              name=waiting.short_name)
     if roles.staff is not None:
         granted = await _staff_student_access(session, roles.staff, student_id)
         if granted is not None:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from screens.i18n import LOCALES
 from services import clock
+from services.access import ChildRef, deny, load_roles
 from services.models import Account
 
 
@@ -67,3 +68,20 @@ async def mark_inactive(session: AsyncSession, chat_id: int) -> None:
 
 async def locale_of(session: AsyncSession, account_id: int) -> str:
     return (await session.scalar(select(Account.locale).where(Account.id == account_id))) or "ru"
+
+
+async def set_active_student(session: AsyncSession, account_id: int,
+                             student_id: int | None) -> None:
+    await session.execute(update(Account).where(Account.id == account_id)
+                          .values(active_student_id=student_id))
+
+
+async def choose_active_student(session: AsyncSession, account_id: int,
+                                student_id: int) -> ChildRef:
+    """Switch the active child; only to a child (or self) this account may see."""
+    roles = await load_roles(session, account_id)
+    for child in roles.family_students:
+        if child.student_id == student_id:
+            await set_active_student(session, account_id, student_id)
+            return child
+    raise deny(account_id, "switch_child", student_id=student_id)

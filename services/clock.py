@@ -24,6 +24,11 @@ def today(timezone: str) -> dt.date:
     return local_now(timezone).date()
 
 
+def local_date(at: dt.datetime, timezone: str) -> dt.date:
+    """The school-local calendar date of a stored (UTC) moment."""
+    return at.astimezone(ZoneInfo(timezone)).date()
+
+
 def freeze(at: dt.datetime | None) -> None:
     global _frozen
     if at is not None and at.tzinfo is None:

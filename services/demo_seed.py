@@ -971,10 +971,17 @@ async def _add_accounts(w: _Writer, school: _School, families: Sequence[_Family]
         *(link(tg, LinkKind.STAFF, staff_id=school.staff[key])
           for tg, key in _STAFF_ACCOUNTS.items()),
     ])
-    await w.rows(Consent, [{
+    await w.rows(Consent, [*({
         "account_id": account_ids[1001], "student_id": kid.id, "guardian_id": mother.id,
-        "decision": ConsentDecision.GIVEN, "text_version": 1, "decided_at": since}
-        for kid in children])
+        "decision": ConsentDecision.GIVEN, "text_version": 1, "decided_at": since,
+        "source": "bot", "signed_on": None, "form_number": None, "recorded_by_id": None}
+        for kid in children),
+        # The student's own chat shows data because a parent consented on a paper form.
+        {"account_id": None, "student_id": student.id,
+         "guardian_id": families[1].parents[0].id, "decision": ConsentDecision.GIVEN,
+         "text_version": 1, "decided_at": since, "source": "paper",
+         "signed_on": today - 31 * DAY, "form_number": "1",
+         "recorded_by_id": school.staff["rus"]}])
 
 
 # --- the two schools --------------------------------------------------------------------

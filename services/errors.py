@@ -44,6 +44,17 @@ class AccessDenied(DiaryError):
         self.ids = ids
 
 
+class ConsentRequired(AccessDenied):
+    """The student's own chat asks for their diary while no legal representative's consent
+    to the current text is on record (152-FZ): nothing is shown until there is one."""
+
+    text_id = "consent-waiting-student"
+
+    def __init__(self, *, account_id: int, student_id: int, name: str) -> None:
+        super().__init__("consent_required", account_id=account_id, student_id=student_id)
+        self.text_args = {"name": name}  # for the reply only; the audit row keeps ids
+
+
 class NotFound(DiaryError):
     """A record named by id does not exist (or not in this school)."""
 
@@ -72,6 +83,21 @@ class TooManyAttempts(DiaryError):
     def __init__(self, retry_at: dt.datetime) -> None:
         super().__init__(f"retry at {retry_at.isoformat()}")
         self.retry_at = retry_at
+
+
+class StaffChatLive(DiaryError):
+    """The colleague already has a live chat: a new code means replacing it, asked first."""
+
+    text_id = "not-available"
+
+
+
+
+class BadConsentForm(DiaryError):
+    """A paper form's details that cannot be right (a future date, no number)."""
+
+    text_id = "consent-form-bad"
+    alert = False
 
 
 class BadPreference(DiaryError):

@@ -8,7 +8,9 @@ checked again when it is sent (services.delivery_queue): mutes, privacy mode and
 are the chat's as they are then.
 
 Family recipients of a student: live guardian links with consent given and the student's
-own link; the account must be active (not blocked the bot) and the student active.
+own link, and only while a guardian's consent to the current text is on record for the
+child (`access.consent_on_record`); the account must be active (not blocked the bot) and
+the student active.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import clock, outbox, preferences
+from services.access import consent_on_record
 from services.models import (
     Account,
     AccountLink,
@@ -80,6 +83,7 @@ async def family_recipients(session: AsyncSession, student_ids: Iterable[int], *
         .join(Student, Student.id == AccountLink.student_id)
         .where(AccountLink.student_id.in_(ids), AccountLink.kind.in_(kinds),
                AccountLink.revoked_at.is_(None), AccountLink.consent_pending.is_(False),
+               consent_on_record(AccountLink.student_id),
                Account.is_active, Student.status == StudentStatus.ACTIVE)
         .order_by(AccountLink.student_id, AccountLink.account_id)
     )).all()

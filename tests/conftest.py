@@ -27,6 +27,8 @@ from services.migrate import upgrade
 # in the second quarter), so dates in replies are predictable.
 DEMO_TODAY = dt.date(2026, 11, 23)
 DEMO_NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+# The key of stored link-code hashes, passed explicitly (no file under var/ in tests).
+CODE_SECRET = b"test-code-secret"
 _counter = itertools.count()
 
 
@@ -146,8 +148,8 @@ def dispatcher() -> Any:
     from bot.app import build_dispatcher
     from bot.settings import Settings
 
-    return build_dispatcher(async_sessionmaker(), Settings(_env_file=None,
-                                                           bot_username="diary_demo_bot"))
+    return build_dispatcher(async_sessionmaker(), Settings(
+        _env_file=None, bot_username="diary_demo_bot", code_secret=CODE_SECRET.decode()))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from tests.conftest import Db
+from tests.conftest import CODE_SECRET, Db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +21,8 @@ def diary(db: Db, *args: str) -> subprocess.CompletedProcess[str]:
     code = ("import sys; from bot.cli import main; rc = main(sys.argv[1:]); "
             "print('AIOGRAM' if 'aiogram' in sys.modules else '', file=sys.stderr); "
             "sys.exit(rc)")
-    env = {**os.environ, "DATABASE_URL": db.url, "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DATABASE_URL": db.url, "LOG_LEVEL": "WARNING",
+           "CODE_SECRET": CODE_SECRET.decode()}
     return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
@@ -39,9 +40,9 @@ async def test_codes_issue_json_contract(demo_db: Db) -> None:
     assert len(rows) == students
     assert {"student", "class", "kind", "code", "deep_link"} <= set(rows[0])
     assert {r["class"] for r in rows} == {"5А"} and {r["kind"] for r in rows} == {"guardian"}
-    from services.linking import hash_code, normalize_code
+    from services.codes import hash_code, normalize_code
 
-    assert {hash_code(normalize_code(r["code"])) for r in rows} == stored
+    assert {hash_code(normalize_code(r["code"]), CODE_SECRET) for r in rows} == stored
     assert "AIOGRAM" not in result.stderr
 
 
@@ -87,7 +88,7 @@ def test_run_without_token_says_so() -> None:
 async def test_demo_seeds_an_empty_database_and_reaches_the_bot(empty_db: Db) -> None:
     import asyncio
 
-    env = {**os.environ, "DATABASE_URL": empty_db.url}
+    env = {**os.environ, "DATABASE_URL": empty_db.url, "CODE_SECRET": CODE_SECRET.decode()}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "demo", cwd=ROOT, env=env,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,

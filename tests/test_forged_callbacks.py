@@ -14,7 +14,8 @@ from aiogram.filters.callback_data import CallbackData
 import handlers
 import screens
 from handlers.attendance import AtCb
-from handlers.codes import CodesCb, StaffCodeCb
+from handlers.codes import CodesCb, CodeStep, OneCodeCb, StaffCodeCb
+from handlers.consents import FormCb, Step
 from handlers.forecast import ForecastCb
 from handlers.homework import HwCb
 from handlers.marks import MarksCb
@@ -27,7 +28,7 @@ from handlers.timetable import ScheduledTestsCb, TtCb
 from screens.payloads import Payload
 from tests.conftest import BotEnv
 
-GUARDIAN, MATH_TEACHER, CLASS_TEACHER = 1001, 2002, 2001
+GUARDIAN, MATH_TEACHER, CLASS_TEACHER, ADMIN = 1001, 2002, 2001, 2003
 NOT_AVAILABLE = "Это недоступно."
 # Tables whose rows a refused callback must leave exactly as they were.
 WATCHED = ("account_links", "consents", "link_codes", "notification_preferences",
@@ -59,6 +60,9 @@ async def _ids(env: BotEnv) -> dict[str, int]:
         "lyceum_staff": await one(
             "SELECT s.id FROM staff s JOIN schools sc ON sc.id = s.school_id "
             "WHERE sc.external_id = 'demo-lyceum' LIMIT 1"),
+        "lyceum_guardian": await one(
+            "SELECT g.id FROM guardians g JOIN schools sc ON sc.id = g.school_id "
+            "WHERE sc.external_id = 'demo-lyceum' ORDER BY g.id LIMIT 1"),
         "russian": await one(
             "SELECT s.id FROM subjects s JOIN schools sc ON sc.id = s.school_id "
             "WHERE sc.external_id = 'demo-school' AND s.name = 'Русский язык'"),
@@ -97,6 +101,23 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (GUARDIAN, StaffCb(v="c", c=ids["class_7b"])),
         (GUARDIAN, CodesCb(class_id=ids["class_7b"])),
         (GUARDIAN, MenuCb(area="codes")),
+        # Codes for one person, bulk re-issues and staff chats: only within one's reach.
+        (MATH_TEACHER, CodesCb(class_id=ids["class_7b"], v=CodeStep.BULK)),
+        (MATH_TEACHER, CodesCb(class_id=ids["class_7b"], v=CodeStep.SURE)),
+        (CLASS_TEACHER, CodesCb(class_id=ids["lyceum_class"], v=CodeStep.ONE)),
+        (CLASS_TEACHER, OneCodeCb(s=ids["pupil_1a"])),
+        (CLASS_TEACHER, OneCodeCb(s=ids["lyceum"], k="s")),
+        (CLASS_TEACHER, OneCodeCb(s=ids["stranger"], k="x")),
+        (GUARDIAN, OneCodeCb(s=ids["stranger"], k="g")),
+        (MATH_TEACHER, StaffCodeCb(staff_id=ids["lyceum_staff"], r=True)),
+        (ADMIN, StaffCodeCb(staff_id=ids["lyceum_staff"], r=True, sure=True)),
+        # Consent forms and the class picture: the class teacher's class, or keepers'.
+        (GUARDIAN, FormCb(v=Step.REPORT, c=ids["class_7b"])),
+        (MATH_TEACHER, FormCb(v=Step.STUDENTS, c=ids["class_7b"])),
+        (CLASS_TEACHER, FormCb(v=Step.REPORT, c=ids["lyceum_class"])),
+        (CLASS_TEACHER, FormCb(v=Step.GUARDIANS, s=ids["pupil_1a"])),
+        (CLASS_TEACHER, FormCb(v=Step.DECISION, s=ids["stranger"], g=ids["lyceum_guardian"])),
+        (ADMIN, FormCb(v=Step.FORM, s=ids["lyceum"], g=ids["lyceum_guardian"], given=True)),
     ]
     return cases
 
@@ -128,7 +149,7 @@ async def _snapshot(env: BotEnv) -> dict[str, Any]:
 
 def test_every_callback_is_covered() -> None:
     ids = dict.fromkeys(("stranger", "lyceum", "lyceum_class", "class_1a", "pupil_1a",
-                         "class_7b", "lyceum_staff", "russian"), 1)
+                         "class_7b", "lyceum_staff", "lyceum_guardian", "russian"), 1)
     covered = {type(cb) for _, cb in _forged(ids)}
     assert _callback_classes() - covered == set()
 

@@ -47,6 +47,9 @@ async def link_guardian(env: BotEnv, telegram_id: int, student_id: int) -> None:
             "INSERT INTO account_links (account_id, kind, school_id, student_id, "
             "consent_pending) SELECT :a, 'guardian', school_id, id, false FROM students "
             "WHERE id = :s"), {"a": account, "s": student_id})
+        await s.execute(text(
+            "INSERT INTO consents (account_id, student_id, decision, text_version) "
+            "VALUES (:a, :s, 'given', 1)"), {"a": account, "s": student_id})
 
 
 async def due_on(env: BotEnv, student: int, day: dt.date) -> list[Any]:

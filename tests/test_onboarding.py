@@ -10,9 +10,9 @@ from sqlalchemy import text
 from handlers.menu import ChildCb
 from handlers.settings import SetCb
 from handlers.start import ConsentCb
-from services import clock, linking
+from services import clock, codes, consent, offboarding, staff_codes
 from services.models import LinkKind
-from tests.conftest import DEMO_NOW, BotEnv
+from tests.conftest import CODE_SECRET, DEMO_NOW, BotEnv
 
 NEW_PARENT = 5001
 GUARDIAN = 1001  # demo: guardian of a 5А child and a 1А child
@@ -33,9 +33,9 @@ async def _student(env: BotEnv, class_name: str = "5А", school: str = "demo-sch
 
 
 async def _issue(env: BotEnv, student_id: int,
-                 kind: LinkKind = LinkKind.GUARDIAN) -> linking.IssuedCode:
+                 kind: LinkKind = LinkKind.GUARDIAN) -> codes.IssuedCode:
     async with env.db.sessionmaker.begin() as s:
-        return (await linking.issue_student_codes(s, [student_id], (kind,)))[0]
+        return (await codes.issue_student_codes(s, [student_id], (kind,), secret=CODE_SECRET))[0]
 
 
 async def _live_links(env: BotEnv, telegram_id: int) -> int:
@@ -48,15 +48,15 @@ async def _live_links(env: BotEnv, telegram_id: int) -> int:
 
 
 def test_code_format_is_unambiguous_and_strong() -> None:
-    codes = {linking.generate_code() for _ in range(200)}
-    assert len(codes) == 200
-    assert len(linking.ALPHABET) ** linking.CODE_LENGTH >= 2**40
-    assert not set("01OILU") & set("".join(codes))
-    formatted = linking.format_code("K7QMX3PD9T")
+    generated = {codes.generate_code() for _ in range(200)}
+    assert len(generated) == 200
+    assert len(codes.ALPHABET) ** codes.CODE_LENGTH >= 2**40
+    assert not set("01OILU") & set("".join(generated))
+    formatted = codes.format_code("K7QMX3PD9T")
     assert formatted == "K7QMX-3PD9T"
-    assert linking.normalize_code(" k7qmx 3pd9t ") == "K7QMX3PD9T"
-    assert linking.normalize_code("k7qmx-3pd9t") == "K7QMX3PD9T"
-    assert linking.normalize_code("K7QMX-3PD9") == ""  # too short
+    assert codes.normalize_code(" k7qmx 3pd9t ") == "K7QMX3PD9T"
+    assert codes.normalize_code("k7qmx-3pd9t") == "K7QMX3PD9T"
+    assert codes.normalize_code("K7QMX-3PD9") == ""  # too short
 
 
 async def test_deep_link_consent_then_data_visible(bot_env: BotEnv) -> None:
@@ -164,6 +164,7 @@ async def _link_new_parent(env: BotEnv, offset: int = 8) -> tuple[int, object]:
 async def test_refusal_links_nothing_and_records_paper(bot_env: BotEnv) -> None:
     student_id, parent = await _link_new_parent(bot_env)
     await parent.press("Не согласен")  # type: ignore[attr-defined]
+    await parent.press("Да, отказываюсь")  # type: ignore[attr-defined]
     assert "бумаге" in parent.last_text  # type: ignore[attr-defined]
     assert await _live_links(bot_env, NEW_PARENT) == 0
     assert await bot_env.scalar(
@@ -204,7 +205,7 @@ async def test_new_consent_version_asks_again(bot_env: BotEnv) -> None:
     assert "Оценки" in " ".join(b[0] for b in guardian.buttons())
     school_id = await bot_env.scalar("SELECT id FROM schools WHERE external_id='demo-school'")
     async with bot_env.db.sessionmaker.begin() as s:
-        assert await linking.publish_consent_version(s, school_id) == 2
+        assert await consent.publish_consent_version(s, school_id) == 2
     await guardian.send("/menu")
     assert "согласи" in guardian.last_text.lower()
     replies = await guardian.send("/start")
@@ -267,7 +268,8 @@ async def test_class_teacher_gets_code_slips_but_not_for_other_classes(bot_env: 
     await teacher.send("/menu")
     await teacher.press("Коды доступа")
     assert teacher.buttons()[0][0] == "5А"
-    replies = await teacher.press("5А")
+    await teacher.press("5А")
+    replies = await teacher.press("🖨 Коды всему классу")
     doc = next(r for r in replies if r.method == "sendDocument")
     pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(doc.document_bytes)).pages)
     _, name = await _student(bot_env)
@@ -300,7 +302,7 @@ async def test_staff_code_links_a_teacher(bot_env: BotEnv) -> None:
         "WHERE sc.external_id = 'demo-school' AND NOT EXISTS (SELECT 1 FROM account_links l "
         "WHERE l.staff_id = s.id) ORDER BY s.id LIMIT 1")
     async with bot_env.db.sessionmaker.begin() as s:
-        code = await linking.issue_staff_code(s, staff_id)
+        code = await staff_codes.issue_staff_code(s, staff_id, secret=CODE_SECRET)
     teacher = bot_env.client(NEW_PARENT)
     replies = await teacher.send(f"/start {code.payload}")
     assert "сотрудник" in replies[0].text
@@ -318,7 +320,7 @@ async def _guardian_child(env: BotEnv) -> int:
 async def test_student_leaving_revokes_links_and_notifies(bot_env: BotEnv) -> None:
     child = await _guardian_child(bot_env)
     async with bot_env.db.sessionmaker.begin() as s:
-        assert await linking.student_left(s, child) >= 1
+        assert await offboarding.student_left(s, child) >= 1
     assert await _live_links(bot_env, GUARDIAN) == 1  # the other child stays
     payload = await bot_env.scalar(
         "SELECT n.payload->>'reason' FROM notifications n JOIN accounts a "
@@ -339,13 +341,13 @@ async def test_admin_annulment_and_transfer(bot_env: BotEnv) -> None:
         "SELECT c.id FROM classes c JOIN schools s ON s.id = c.school_id "
         "WHERE c.name = '7Б' AND s.external_id = 'demo-school'")
     async with bot_env.db.sessionmaker.begin() as s:
-        await linking.transfer_student(s, child, other_class, clock.today("Europe/Moscow"))
+        await offboarding.transfer_student(s, child, other_class, clock.today("Europe/Moscow"))
     guardian = bot_env.client(GUARDIAN)
     await guardian.send("/menu")
     assert "7Б" in guardian.last_text  # moving to another class keeps the links
     assert await _live_links(bot_env, GUARDIAN) == 2
     async with bot_env.db.sessionmaker.begin() as s:
-        assert await linking.annul_guardian(s, account_id, child) == 1
+        assert await offboarding.annul_guardian(s, account_id, child) == 1
     assert await _live_links(bot_env, GUARDIAN) == 1
     assert await bot_env.scalar(
         "SELECT count(*) FROM notifications WHERE account_id = :a "

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from screens.i18n import translator
 from screens.pushes import LIMIT, PushRow, compose
-from services import clock, journal, linking, preferences
+from services import clock, consent, journal, offboarding, preferences
 from services.models import (
     Account,
     AccountLink,
@@ -396,7 +396,7 @@ async def test_homework_new_and_changed(session: AsyncSession, family: Family) -
 async def test_access_ended_push_from_linking_and_ordering(session: AsyncSession,
                                                            family: Family) -> None:
     await _mark(session, family, 5)
-    await linking.student_left(session, family.misha.id)
+    await offboarding.student_left(session, family.misha.id)
     rows = await _rows(session, EN_GUARDIAN)
     # Pending pushes about the child were dropped; the access notice is urgent and pending.
     pending = [r for r in rows if r.status.value == "pending"]
@@ -432,15 +432,16 @@ async def test_a_left_student_or_blocked_chat_gets_nothing_new(session: AsyncSes
 async def test_rows_queued_before_consent_is_asked_again_are_never_sent(
         session: AsyncSession, family: Family) -> None:
     """A push waiting in the outbox (quiet hours, digest) must not reach a guardian whose
-    link went back to awaiting consent meanwhile; the child's own chat still gets it."""
+    link went back to awaiting consent meanwhile, nor the child's own chat: with no
+    consent to the new text on record, nothing about the child goes out (152-FZ)."""
     from services import delivery_queue
 
     await _mark(session, family, 5)
-    await linking.publish_consent_version(session, family.misha.school_id)
+    await consent.publish_consent_version(session, family.misha.school_id)
     batches = await delivery_queue.claim_due(session, worker_id="w", limit=50, lease=60)
-    assert {b.chat_id for b in batches} == {MISHA_SELF}
+    assert {b.chat_id for b in batches} == set()
     status = {r.chat_id: r.status.value for r in await _rows(session)}
-    assert status == {GUARDIAN: "dropped", EN_GUARDIAN: "dropped", MISHA_SELF: "pending"}
+    assert status == {GUARDIAN: "dropped", EN_GUARDIAN: "dropped", MISHA_SELF: "dropped"}
 
 
 async def test_a_final_mark_changed_back_is_told_again(session: AsyncSession,

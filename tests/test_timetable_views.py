@@ -19,7 +19,7 @@ from handlers.homework import HwCb
 from handlers.menu import MenuCb
 from handlers.timetable import ScheduledTestsCb, TtCb, pack_day, unpack_day
 from screens.i18n import translator
-from services import clock, linking, teachers, timetable
+from services import access, clock, teachers, timetable
 from services.access import StudentAccess, student_access
 from tests.conftest import DEMO_TODAY, BotEnv
 
@@ -89,7 +89,7 @@ def counting_statements(engine: AsyncEngine) -> Iterator[list[str]]:
 
 
 async def granted(session: AsyncSession, student_id: int) -> StudentAccess:
-    return StudentAccess(await linking.child_ref(session, student_id), as_staff=False)
+    return StudentAccess(await access.child_ref(session, student_id), as_staff=False)
 
 
 # --- the day ------------------------------------------------------------------------------

@@ -17,3 +17,22 @@ codes-staff-issued =
     Code for { $name }: <code>{ $code }</code>
     Link: { $link }
     Hand it over in person; the code works once and is valid for { $hours } h.
+codes-class = Class codes. Unused guardian codes right now: { $count }.
+codes-bulk = 🖨 Codes for the whole class
+codes-bulk-confirm = Issue new codes for the whole class? { $count } unused { $count ->
+        [one] code
+       *[other] codes
+    } will stop working.
+codes-bulk-sure = Yes, issue again
+codes-one = 👤 A code for one student or parent
+codes-one-choose = Who is the code for? Classmates' codes stay valid.
+codes-one-whom = { $name }: who gets the code?
+codes-one-guardian = Parent: { $name }
+codes-one-unnamed = Parent (not named)
+codes-one-student = The student
+codes-one-issued = Code for: { $name } — <code>{ $code }</code>. Valid for { $hours } h; this person's previous unused code no longer works.
+codes-staff-replace = 🔁 Replace a colleague's chat
+codes-staff-replace-choose = Whose chat should be replaced? The old chat loses access.
+codes-staff-replace-confirm = Replace the chat of { $name }? The current chat loses access at once and is told so; the new code is shown here.
+codes-staff-replace-sure = Yes, replace
+slip-for-named = For: { $name }

@@ -62,6 +62,8 @@ push-access-ended = ⛔ <b>{ $student }</b>: access to the diary has ended. { $r
     [left_school] The student has left the school.
     [annulled] The school annulled this chat's link.
     [consent_withdrawn] Consent to personal data processing was withdrawn.
+    [replaced] A school admin connected another chat instead of this one.
+    [consent_refused] The school recorded a refusal of consent to personal data processing.
     [unlinked] The link was removed.
    *[other] Please contact the class teacher.
 }

@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -74,7 +75,8 @@ class AccountLink(Base):
 
 
 class LinkCode(Base):
-    """A one-time code; only its hash is stored."""
+    """A one-time code; only its keyed hash (HMAC-SHA-256) is stored. A guardian code may
+    name one guardian of the roster (`guardian_id`)."""
 
     __tablename__ = "link_codes"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,25 +105,44 @@ class LinkCode(Base):
 
 
 class LinkAttempt(Base):
-    """Every code attempt by a chat, for the brute-force limit and the audit."""
+    """Every code attempt by a chat, for the brute-force limits (per chat and per school)
+    and the audit. `school_id` is the school of the code tried; unknown codes name none."""
 
     __tablename__ = "link_attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
     succeeded: Mapped[bool] = mapped_column(Boolean)
     attempted_at: Mapped[dt.datetime] = created_now()
-    __table_args__ = (Index("ix_link_attempts_chat_time", "telegram_id", "attempted_at"),)
+    __table_args__ = (Index("ix_link_attempts_chat_time", "telegram_id", "attempted_at"),
+                      Index("ix_link_attempts_school_time", "school_id", "attempted_at"))
 
 
 class Consent(Base):
-    """A guardian's decision on personal-data processing, with the text version shown."""
+    """A guardian's decision on personal-data processing, with the text version it was
+    about: given in the bot (`account_id`), or from a signed paper form recorded by staff
+    (`source` "paper": the form's number, the date it was signed, who recorded it).
+    Rows are only added; a decider's latest row is their decision."""
 
     __tablename__ = "consents"
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"))
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True)
     guardian_id: Mapped[int | None] = mapped_column(ForeignKey("guardians.id", ondelete="SET NULL"))
     decision: Mapped[ConsentDecision] = mapped_column(enum_type(ConsentDecision))
     text_version: Mapped[int] = mapped_column(Integer)
     decided_at: Mapped[dt.datetime] = created_now()
-    __table_args__ = (Index("ix_consents_account_student", "account_id", "student_id"),)
+    source: Mapped[str] = mapped_column(String(10), default="bot", server_default="bot")
+    signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    form_number: Mapped[str | None] = mapped_column(String(40))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"))
+    __table_args__ = (
+        Index("ix_consents_account_student", "account_id", "student_id"),
+        CheckConstraint(
+            "(source = 'bot' AND account_id IS NOT NULL) OR "
+            "(source = 'paper' AND form_number IS NOT NULL AND signed_on IS NOT NULL)",
+            name="source"),
+    )
