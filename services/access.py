@@ -266,8 +266,7 @@ async def student_access(session: AsyncSession, account_id: int, student_id: int
             return StudentAccess(child, as_staff=False)
     waiting = roles.waiting_student
     if waiting is not None and waiting.student_id == student_id:
-        raise ConsentRequired(account_id=account_id, student_id=student_id,
-                              name=waiting.short_name)
+        raise ConsentRequired(account_id=account_id, student_id=student_id)
     if roles.staff is not None:
         granted = await _staff_student_access(session, roles.staff, student_id)
         if granted is not None:
@@ -381,7 +380,11 @@ async def viewed_student(session: AsyncSession, account_id: int, active_student_
                          purpose: str = "view") -> StudentAccess:
     """Access to the student a button names, or to the active child for a command."""
     if student_id is None:
-        child = active_child(await load_roles(session, account_id), active_student_id)
+        roles = await load_roles(session, account_id)
+        child = active_child(roles, active_student_id)
+        if child is None and roles.waiting_student is not None:
+            raise ConsentRequired(account_id=account_id,
+                                  student_id=roles.waiting_student.student_id)
         if child is None:
             raise NotLinked()
         student_id = child.student_id

@@ -48,11 +48,10 @@ class ConsentRequired(AccessDenied):
     """The student's own chat asks for their diary while no legal representative's consent
     to the current text is on record (152-FZ): nothing is shown until there is one."""
 
-    text_id = "consent-waiting-student"
+    text_id = "consent-waiting-short"  # short: it may be a button's alert (200 characters)
 
-    def __init__(self, *, account_id: int, student_id: int, name: str) -> None:
+    def __init__(self, *, account_id: int, student_id: int) -> None:
         super().__init__("consent_required", account_id=account_id, student_id=student_id)
-        self.text_args = {"name": name}  # for the reply only; the audit row keeps ids
 
 
 class NotFound(DiaryError):

@@ -60,7 +60,8 @@ async def test_a_student_link_waits_until_a_guardian_consents(bot_env: BotEnv) -
     from handlers.marks import MarksCb
 
     assert (await student.click(MarksCb(v="r", s=student_id).pack()))[-1].alert \
-        == "Это недоступно."
+        == "Данные появятся, когда родитель даст согласие на обработку персональных данных."
+    assert "когда родитель" in (await student.send("/marks"))[-1].text
     # No push reaches the waiting chat either.
     async with bot_env.db.sessionmaker() as s:
         assert await notifications.family_recipients(s, [student_id]) == {}

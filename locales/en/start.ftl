@@ -31,3 +31,4 @@ consent-refuse-confirm =
 consent-refuse-sure = ❌ Yes, I refuse
 consent-waiting-student = This chat is linked: { $name }. The data will appear here once a parent (legal representative) consents to the processing of personal data — in this bot or on a paper form at school. Check: /menu.
 consent-form-bad = Send the form's number and the date it was signed, for example: <code>12 20.11.2026</code> (no date: today). The date cannot be later than today.
+consent-waiting-short = The data will appear once a parent consents to the processing of personal data.
