@@ -65,31 +65,32 @@ async def on_subjects(_: CallbackQuery, callback_data: MarksCb, session: AsyncSe
     return screens.picker(t, granted, await marks.subject_picker(session, granted))
 
 
-@router.callback_query(On(MarksCb, v=MarksView.SUBJECT))
-async def on_subject(_: CallbackQuery, callback_data: MarksCb, session: AsyncSession,
-                     account: AccountInfo, t: Translator) -> Screen | Alert:
-    granted = await _granted(session, account, callback_data.s)
+async def _subject(session: AsyncSession, account: AccountInfo, t: Translator,
+                   data: MarksCb) -> tuple[StudentAccess, marks.SubjectMarks] | Screen | Alert:
+    """The subject view's data for its text and its chart, or the screen that says why not."""
+    granted = await _granted(session, account, data.s)
     if granted is None:
         return screens.first_grade(t)
     try:
-        view = await marks.subject_marks(session, granted, callback_data.j,
-                                         callback_data.p or None)
+        return granted, await marks.subject_marks(session, granted, data.j, data.p or None)
     except NoPeriod:
         return Alert(t("marks-no-period"))
-    return screens.subject(t, granted, view)
+
+
+@router.callback_query(On(MarksCb, v=MarksView.SUBJECT))
+async def on_subject(_: CallbackQuery, callback_data: MarksCb, session: AsyncSession,
+                     account: AccountInfo, t: Translator) -> Screen | Alert:
+    found = await _subject(session, account, t, callback_data)
+    return found if isinstance(found, Screen | Alert) else screens.subject(t, *found)
 
 
 @router.callback_query(On(MarksCb, v=MarksView.CHART))
 async def on_chart(_: CallbackQuery, callback_data: MarksCb, session: AsyncSession,
                    account: AccountInfo, t: Translator) -> Screen | Alert | Photo:
-    granted = await _granted(session, account, callback_data.s)
-    if granted is None:
-        return screens.first_grade(t)
-    try:
-        view = await marks.subject_marks(session, granted, callback_data.j,
-                                         callback_data.p or None)
-    except NoPeriod:
-        return Alert(t("marks-no-period"))
+    found = await _subject(session, account, t, callback_data)
+    if isinstance(found, Screen | Alert):
+        return found
+    view = found[1]
     if not view.graded:
         return Alert(t("marks-chart-empty"))
     points = [ChartPoint(m.date, m.value, m.weight) for m in view.graded if m.value is not None]
