@@ -60,3 +60,33 @@ async def test_malformed_payloads_are_refused_and_audited(
         "SELECT count(*) FROM audit_log WHERE action = 'access_denied' "
         "AND details->>'what' = 'malformed_callback'")
     assert audited == len(cases)
+
+
+async def test_a_refusal_is_audited_even_when_its_reply_fails(bot_env: BotEnv) -> None:
+    """The audit row is committed before the reply is tried: Telegram failing to take the
+    "not available" answer loses no record of the refused request."""
+    from aiogram.exceptions import TelegramNetworkError
+    from aiogram.methods import AnswerCallbackQuery
+
+    from handlers.marks import MarksCb
+
+    client = bot_env.client(GUARDIAN)
+    await client.send("/menu")
+    stranger = int(await bot_env.scalar(
+        "SELECT s.id FROM students s WHERE s.id NOT IN (SELECT student_id FROM account_links "
+        "WHERE student_id IS NOT NULL) ORDER BY s.id LIMIT 1"))
+    real = bot_env.session.make_request
+
+    async def telegram_down(bot, method, timeout=None):  # type: ignore[no-untyped-def]
+        if isinstance(method, AnswerCallbackQuery):
+            raise TelegramNetworkError(method=method, message="connection reset")
+        return await real(bot, method, timeout)
+
+    bot_env.session.make_request = telegram_down  # type: ignore[method-assign]
+    try:
+        await client.click(MarksCb(v="r", s=stranger).pack())
+    finally:
+        bot_env.session.make_request = real  # type: ignore[method-assign]
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'access_denied' "
+        "AND student_id = :s", s=stranger) == 1
