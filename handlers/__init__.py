@@ -18,7 +18,7 @@ def routers() -> list[Router]:
         homework,
         marks,
         menu,
-        notify_settings,
+        notification_settings,
         settings,
         staff,
         start,
@@ -30,7 +30,7 @@ def routers() -> list[Router]:
             consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
-            forecast.router, notify_settings.router,
+            forecast.router, notification_settings.router,
             fallback.router]
     for router in areas:
         # Defence in depth: the outer middleware already drops group updates.

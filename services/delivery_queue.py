@@ -43,7 +43,7 @@ from typing import Any
 from sqlalchemy import Float, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import clock, preferences
+from services import clock, notification_settings
 from services.accounts import mark_inactive
 from services.models import (
     Account,
@@ -252,7 +252,7 @@ async def _as_sent_now(session: AsyncSession,
                        rows: list[Any]) -> dict[int, list[tuple[Any, QueuedRow]]]:
     """The claimed rows, per chat, with the chat's preferences of this moment applied:
     muted since queued → dropped; privacy mode → `hide_values`. Unreadable → held."""
-    prefs = await preferences.preferences_many(
+    prefs = await notification_settings.preferences_many(
         session, {(r.account_id, r.student_id) for r in rows})
     muted, unreadable = [], []
     by_chat: dict[int, list[tuple[Any, QueuedRow]]] = {}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import clock, outbox, preferences
+from services import clock, notification_settings, outbox
 from services.access import consent_on_record
 from services.models import (
     Account,
@@ -135,7 +135,7 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
     if not targets:
         return 0
     now = clock.now()
-    prefs = await preferences.preferences_many(
+    prefs = await notification_settings.preferences_many(
         session, {(r.account_id, r.student_id) for r, _ in targets})
     queued = 0
     for recipient, push in targets:
@@ -145,7 +145,7 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
         event = push.event
         if recipient.student_id is not None:
             event = event.about(recipient.student_name)
-        due = preferences.due_at(pref, now=now, timezone=school.timezone,
+        due = notification_settings.due_at(pref, now=now, timezone=school.timezone,
                                  school_quiet_start=school.quiet_start,
                                  school_quiet_end=school.quiet_end, urgent=push.urgent)
         if await outbox.enqueue(

@@ -77,7 +77,7 @@ async def test_a_refusal_is_audited_even_when_its_reply_fails(bot_env: BotEnv) -
         "WHERE student_id IS NOT NULL) ORDER BY s.id LIMIT 1"))
     real = bot_env.session.make_request
 
-    async def telegram_down(bot, method, timeout=None):  # type: ignore[no-untyped-def]
+    async def telegram_down(bot, method, timeout=None):  # type: ignore[no-untyped-def]  # noqa: ASYNC109
         if isinstance(method, AnswerCallbackQuery):
             raise TelegramNetworkError(method=method, message="connection reset")
         return await real(bot, method, timeout)

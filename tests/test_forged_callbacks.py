@@ -20,7 +20,7 @@ from handlers.forecast import ForecastCb
 from handlers.homework import HwCb
 from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
-from handlers.notify_settings import NotifyCb
+from handlers.notification_settings import NotifyCb
 from handlers.settings import SetCb
 from handlers.staff import StaffCb
 from handlers.start import ConsentCb

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from screens.i18n import translator
 from screens.pushes import LIMIT, PushRow, compose
-from services import clock, consent, journal, offboarding, preferences
+from services import clock, consent, journal, notification_settings, offboarding
 from services.models import (
     Account,
     AccountLink,
@@ -208,8 +208,8 @@ async def test_quiet_hours_follow_the_school_timezone_and_chat_override(
         session: AsyncSession, family: Family) -> None:
     # 20:30 in Moscow: outside the school's 21-07 window, inside a chat's 20-07 window.
     evening = dt.datetime(2026, 11, 23, 20, 30, tzinfo=MOSCOW)
-    await preferences.set_quiet_hours(session, family.accounts[EN_GUARDIAN], "20-07")
-    await preferences.set_quiet_hours(session, family.accounts[MISHA_SELF], "off")
+    await notification_settings.set_quiet_hours(session, family.accounts[EN_GUARDIAN], "20-07")
+    await notification_settings.set_quiet_hours(session, family.accounts[MISHA_SELF], "off")
     with clock.frozen(evening):
         await _mark(session, family, 5)
     due = {r.chat_id: r.due_at for r in await _rows(session)}
@@ -217,13 +217,13 @@ async def test_quiet_hours_follow_the_school_timezone_and_chat_override(
     assert due[EN_GUARDIAN] == dt.datetime(2026, 11, 24, 7, 0, tzinfo=MOSCOW)
     assert due[MISHA_SELF] == evening
     # The pure rule: windows crossing midnight, mornings, and urgent pushes.
-    prefs = preferences.Preferences()
+    prefs = notification_settings.Preferences()
     start, end = dt.time(21, 0), dt.time(7, 0)
 
     def at(h: int, m: int = 0, urgent: bool = False) -> dt.datetime:
-        return preferences.due_at(prefs, now=dt.datetime(2026, 11, 24, h, m, tzinfo=MOSCOW),
-                                  timezone="Europe/Moscow", school_quiet_start=start,
-                                  school_quiet_end=end, urgent=urgent)
+        return notification_settings.due_at(
+            prefs, now=dt.datetime(2026, 11, 24, h, m, tzinfo=MOSCOW), timezone="Europe/Moscow",
+            school_quiet_start=start, school_quiet_end=end, urgent=urgent)
 
     assert at(6, 59) == dt.datetime(2026, 11, 24, 7, 0, tzinfo=MOSCOW)
     assert at(7, 0) == dt.datetime(2026, 11, 24, 7, 0, tzinfo=MOSCOW)
@@ -232,7 +232,7 @@ async def test_quiet_hours_follow_the_school_timezone_and_chat_override(
 
 async def test_digest_mode_waits_for_the_digest_time(session: AsyncSession,
                                                      family: Family) -> None:
-    await preferences.set_digest(session, family.accounts[GUARDIAN], True, dt.time(20, 0))
+    await notification_settings.set_digest(session, family.accounts[GUARDIAN], True, dt.time(20, 0))
     await _mark(session, family, 5)
     await _mark(session, family, 4, subject=family.russian, work=family.answer)
     rows = await _rows(session, GUARDIAN)
@@ -247,8 +247,8 @@ async def test_digest_mode_waits_for_the_digest_time(session: AsyncSession,
 
 
 async def test_muted_kind_and_subject_get_no_row(session: AsyncSession, family: Family) -> None:
-    await preferences.toggle_kind(session, family.accounts[GUARDIAN], "marks")
-    await preferences.mute_subject(session, family.accounts[EN_GUARDIAN], family.misha.id,
+    await notification_settings.toggle_kind(session, family.accounts[GUARDIAN], "marks")
+    await notification_settings.mute_subject(session, family.accounts[EN_GUARDIAN], family.misha.id,
                                    family.math.id)
     await _mark(session, family, 5)
     assert sorted(r.chat_id for r in await _rows(session)) == [MISHA_SELF]
@@ -270,7 +270,7 @@ async def test_backfill_is_stored_silently(session: AsyncSession, family: Family
 
 async def test_privacy_mode_hides_values_behind_a_spoiler(session: AsyncSession,
                                                           family: Family) -> None:
-    await preferences.set_hide_values(session, family.accounts[GUARDIAN], True)
+    await notification_settings.set_hide_values(session, family.accounts[GUARDIAN], True)
     await _mark(session, family, 2)
     [row] = [r for r in await _rows(session, GUARDIAN) if r.kind == "marks"]
     assert row.payload["hide_values"] is True

@@ -1,6 +1,6 @@
 """Push settings (menu area "notifications", linked from the settings screen): instant or a
 daily digest and its time, quiet hours, kinds on/off, per-subject mute for the active child,
-privacy mode. Every change is saved by services.preferences and edits the same message
+privacy mode. Every change is saved by services.notification_settings and edits the same message
 (a choice already made redraws nothing: the edge leaves an unchanged view as it is)."""
 
 from __future__ import annotations
@@ -10,21 +10,21 @@ from aiogram.types import CallbackQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.replies import On
-from screens import notify_settings as screens
+from screens import notification_settings as screens
 from screens.base import Screen
 from screens.i18n import Translator
 from screens.nav import MenuArea, MenuCb
-from screens.notify_settings import DigestMode, NotifyAction, NotifyCb
-from services import preferences
+from screens.notification_settings import DigestMode, NotifyAction, NotifyCb
+from services import notification_settings as service
 from services.accounts import AccountInfo
 from services.errors import BadPreference
 
-router = Router(name="notify_settings")
+router = Router(name="notification_settings")
 __all__ = ["NotifyCb", "router"]
 
 
 async def settings(session: AsyncSession, account: AccountInfo, t: Translator) -> Screen:
-    view = await preferences.settings_overview(session, account.id, account.active_student_id)
+    view = await service.settings_overview(session, account.id, account.active_student_id)
     return screens.settings(t, view)
 
 
@@ -40,15 +40,15 @@ async def _change(session: AsyncSession, account_id: int, data: NotifyCb) -> Non
     match data.a:
         case NotifyAction.MODE:
             digest = data.value(DigestMode) is DigestMode.DIGEST
-            await preferences.set_digest(session, account_id, digest)
+            await service.set_digest(session, account_id, digest)
         case NotifyAction.TIME:
-            await preferences.set_digest(session, account_id, True, data.digest_time())
+            await service.set_digest(session, account_id, True, data.digest_time())
         case NotifyAction.QUIET:
-            await preferences.set_quiet_hours(session, account_id, data.v)
+            await service.set_quiet_hours(session, account_id, data.v)
         case NotifyAction.KIND:
-            await preferences.toggle_kind(session, account_id, data.v)
+            await service.toggle_kind(session, account_id, data.v)
         case NotifyAction.HIDE:
-            await preferences.set_hide_values(session, account_id, data.value(bool))
+            await service.set_hide_values(session, account_id, data.value(bool))
         case _:
             raise BadPreference(data.a)
 
@@ -69,7 +69,7 @@ async def on_change(_: CallbackQuery, callback_data: NotifyCb, session: AsyncSes
 
 async def subjects(session: AsyncSession, account: AccountInfo, t: Translator,
                    student_id: int) -> Screen:
-    child, choices = await preferences.subject_choices(session, account.id, student_id)
+    child, choices = await service.subject_choices(session, account.id, student_id)
     return screens.subjects(t, child, choices)
 
 
@@ -82,6 +82,6 @@ async def on_subjects(_: CallbackQuery, callback_data: NotifyCb, session: AsyncS
 @router.callback_query(On(NotifyCb, a=NotifyAction.MUTE_SUBJECT))
 async def on_mute_subject(_: CallbackQuery, callback_data: NotifyCb, session: AsyncSession,
                           account: AccountInfo, t: Translator) -> Screen:
-    await preferences.mute_subject(session, account.id, callback_data.s,
+    await service.mute_subject(session, account.id, callback_data.s,
                                    callback_data.value(int))
     return await subjects(session, account, t, callback_data.s)

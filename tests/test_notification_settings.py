@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 
 from handlers.menu import MenuCb
-from handlers.notify_settings import NotifyCb
+from handlers.notification_settings import NotifyCb
 from services import journal
 from tests.conftest import BotEnv
 
@@ -140,14 +140,14 @@ async def test_forged_choices_are_refused(bot_env: BotEnv) -> None:
 
 
 def test_child_names_are_escaped_in_text_and_kept_in_buttons() -> None:
-    from screens import notify_settings, settings
+    from screens import notification_settings, settings
     from screens.i18n import translator
     from services.access import ChildRef, Roles
-    from services.preferences import SubjectChoice
+    from services.notification_settings import SubjectChoice
 
     t = translator("ru")
     child = ChildRef(7, 1, "<Миша>", "Нил & Ко", 3, "5<А>", 5)
-    picker = notify_settings.subjects(t, child, [SubjectChoice(2, "Физ<ра>", False)])
+    picker = notification_settings.subjects(t, child, [SubjectChoice(2, "Физ<ра>", False)])
     assert "&lt;Миша&gt;" in picker.text and "<Миша>" not in picker.text
     assert picker.rows[0][0].text == "🔔 Физ<ра>"
     ask = settings.confirm(t, settings.SettingsAction.UNLINK, child)

@@ -13,10 +13,16 @@ from screens.base import Button, Screen, grid, layout
 from screens.i18n import Translator
 from screens.nav import MenuArea, MenuCb, menu_button
 from screens.payloads import Payload, parse_field
-from services import preferences
 from services.access import ChildRef
 from services.errors import BadPreference
-from services.preferences import DIGEST_TIMES, KINDS, QUIET_PRESETS
+from services.notification_settings import (
+    DIGEST_TIMES,
+    KINDS,
+    OFF,
+    QUIET_PRESETS,
+    NotifySettings,
+    SubjectChoice,
+)
 
 QUIET_BUTTONS = ("off", "21-07", "22-08", "20-07")
 V = TypeVar("V")
@@ -71,7 +77,7 @@ def _choose(text: str, a: NotifyAction, v: str = "", s: int = 0) -> Button:
     return Button(text, NotifyCb(a, v, s).pack())
 
 
-def settings_text(t: Translator, view: preferences.NotifySettings) -> str:
+def settings_text(t: Translator, view: NotifySettings) -> str:
     prefs = view.prefs
     lines = [t("notify-title")]
     lines.append(t("notify-mode-digest", time=_hm(prefs.digest_time)) if prefs.digest
@@ -92,7 +98,7 @@ def settings_text(t: Translator, view: preferences.NotifySettings) -> str:
     return "\n".join(lines)
 
 
-def settings(t: Translator, view: preferences.NotifySettings) -> Screen:
+def settings(t: Translator, view: NotifySettings) -> Screen:
     prefs = view.prefs
     buttons = [_choose(_check(not prefs.digest, t("notify-btn-instant")), NotifyAction.MODE,
                        DigestMode.INSTANT),
@@ -106,7 +112,7 @@ def settings(t: Translator, view: preferences.NotifySettings) -> Screen:
     window = prefs.quiet_window(*view.school_quiet)
     for key in QUIET_BUTTONS:
         preset = QUIET_PRESETS[key]
-        label = t("notify-btn-quiet-off") if preset == (preferences.OFF, preferences.OFF) \
+        label = t("notify-btn-quiet-off") if preset == (OFF, OFF) \
             else t("notify-btn-quiet", start=key[:2], end=key[3:])
         current = window is None if key == "off" else window == preset
         buttons.append(_choose(_check(current, label), NotifyAction.QUIET, key))
@@ -129,7 +135,7 @@ def settings(t: Translator, view: preferences.NotifySettings) -> Screen:
 
 
 def subjects(t: Translator, child: ChildRef,
-             choices: list[preferences.SubjectChoice]) -> Screen:
+             choices: list[SubjectChoice]) -> Screen:
     buttons = [_choose(t("notify-btn-subject-off" if c.muted else "notify-btn-subject-on",
                          subject=c.name), NotifyAction.MUTE_SUBJECT, str(c.subject_id),
                        child.student_id) for c in choices]
