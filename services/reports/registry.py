@@ -1,0 +1,132 @@
+"""Which reports exist, who may have them, and making one for a scope.
+
+Access (decided here, on every request): the director, admins, deputies and inspectors get
+any report for the school or one class; a class teacher gets the reports of their own class
+that are about it; a clerk reads no marks or attendance, so gets only the consents report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.access import StaffRef, audit, deny, require_staff
+from services.models import StaffRoleKind
+from services.reports import checks, completion, engagement, progress, term_sheets
+from services.reports.base import NoSuchPeriod, Report, Scope, UnknownReport, rows
+from services.timetable import school_today
+
+Builder = Callable[[AsyncSession, Scope], Awaitable[Report]]
+
+OVERSIGHT = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY, StaffRoleKind.DIRECTOR,
+                       StaffRoleKind.INSPECTOR})
+
+
+class ReportName(enum.StrEnum):
+    PROGRESS = "progress"
+    COMPLETION = "completion"
+    CURRICULUM = "curriculum"
+    FINALS = "finals"
+    ACTIVITY = "activity"
+    CONSENTS = "consents"
+    TERM_SHEET = "term-sheet"
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    build: Builder
+    reads_marks: bool = True  # marks, attendance or the journal: not for a clerk
+    per_class: bool = True  # a class teacher may have it for their class
+    needs_class: bool = False  # always about one class
+
+
+REPORTS: dict[ReportName, ReportSpec] = {
+    ReportName.PROGRESS: ReportSpec(progress.progress_report),
+    ReportName.COMPLETION: ReportSpec(completion.completion_report),
+    ReportName.CURRICULUM: ReportSpec(checks.curriculum_report),
+    ReportName.FINALS: ReportSpec(checks.finals_report),
+    ReportName.ACTIVITY: ReportSpec(engagement.activity_report, reads_marks=False,
+                                    per_class=False),
+    ReportName.CONSENTS: ReportSpec(engagement.consents_report, reads_marks=False),
+    ReportName.TERM_SHEET: ReportSpec(term_sheets.term_sheet_report, needs_class=True),
+}
+
+
+def spec_of(name: str) -> ReportSpec:
+    try:
+        return REPORTS[ReportName(name)]
+    except ValueError:
+        raise UnknownReport(name) from None
+
+
+def require_marks_reader(staff: StaffRef, account_id: int, what: str, **ids: Any) -> None:
+    """A clerk alone reads no marks or attendance."""
+    if not staff.roles - {StaffRoleKind.CLERK}:
+        raise deny(account_id, what, **ids)
+
+
+def may_have(staff: StaffRef, spec: ReportSpec, *, own_class: bool) -> bool:
+    """Whether this staff member may have the report: school-wide (own_class False) or for
+    a class they lead (own_class True)."""
+    if staff.roles & OVERSIGHT:
+        return True
+    if not spec.reads_marks and StaffRoleKind.CLERK in staff.roles:
+        return True
+    return own_class and spec.per_class and StaffRoleKind.CLASS_TEACHER in staff.roles
+
+
+def offered(staff: StaffRef, *, leads_class: bool) -> list[ReportName]:
+    """The reports to offer in the bot's menu."""
+    return [name for name, spec in REPORTS.items()
+            if may_have(staff, spec, own_class=False)
+            or (leads_class and may_have(staff, spec, own_class=True))]
+
+
+async def make_scope(session: AsyncSession, school_id: int, *, class_id: int | None = None,
+                     period_id: int | None = None, today: dt.date | None = None) -> Scope:
+    found = await rows(session, """
+        SELECT s.name, s.id,
+               (SELECT c.name FROM classes c WHERE c.id = :class_id AND c.school_id = s.id),
+               (SELECT p.id FROM periods p WHERE p.id = :period_id AND p.school_id = s.id)
+        FROM schools s WHERE s.id = :school_id""",
+                       school_id=school_id, class_id=class_id, period_id=period_id)
+    if not found or (class_id is not None and found[0][2] is None):
+        raise NoSuchPeriod("scope") if found else UnknownReport("school")
+    if period_id is not None and found[0][3] is None:
+        raise NoSuchPeriod(str(period_id))
+    day = today or await school_today(session, school_id)
+    return Scope(school_id, found[0][0], day, class_id, found[0][2], period_id)
+
+
+async def build_report(session: AsyncSession, name: str, scope: Scope) -> Report:
+    spec = spec_of(name)
+    if spec.needs_class and scope.class_id is None:
+        raise UnknownReport(f"{name} needs a class")
+    return await spec.build(session, scope)
+
+
+async def build_report_as(session: AsyncSession, account_id: int, name: str,
+                          class_id: int | None = None,
+                          period_id: int | None = None) -> Report:
+    """A report requested in the bot, refused unless `may_have` allows it; audited."""
+    staff = await require_staff(session, account_id)
+    spec = spec_of(name)
+    own_class = False
+    if class_id is not None:
+        teacher = await rows(session, "SELECT class_teacher_id FROM classes "
+                                      "WHERE id = :c AND school_id = :s",
+                             c=class_id, s=staff.school_id)
+        if not teacher:
+            raise deny(account_id, "report", report=name, class_id=class_id)
+        own_class = teacher[0][0] == staff.staff_id
+    if not may_have(staff, spec, own_class=own_class) or (spec.needs_class and class_id is None):
+        raise deny(account_id, "report", report=name, class_id=class_id)
+    await audit(session, "report_made", account_id=account_id, staff_id=staff.staff_id,
+                school_id=staff.school_id, report=name, class_id=class_id)
+    scope = await make_scope(session, staff.school_id, class_id=class_id, period_id=period_id)
+    return await spec.build(session, scope)
