@@ -11,6 +11,7 @@ from screens.nav import MenuArea, MenuCb, menu_button
 from screens.payloads import Payload
 from services.access import SCHOOL_MANAGERS, ChildRef, Roles
 from services.models import StaffRoleKind
+from services.reports.registry import REPORT_ROLES
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
         buttons += [_area(t, area, f"menu-staff-{area.value}") for area in STAFF_AREAS]
         if roles.staff.roles & CODE_ISSUERS:
             buttons.append(_area(t, MenuArea.CODES, "menu-staff-codes"))
+        if roles.staff.roles & REPORT_ROLES:
+            buttons.append(_area(t, MenuArea.REPORTS, "menu-staff-reports"))
     buttons.append(_area(t, MenuArea.SETTINGS, "menu-settings"))
     return Screen("\n".join(lines), layout(buttons, 2))
 

@@ -63,7 +63,7 @@ def render_xlsx(report: Report, t: Translator) -> bytes:
     from openpyxl import Workbook  # lazily: only the reports need it
 
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     taken: set[str] = set()
     for sheet in report.sheets:
         _sheet(book.create_sheet(sheet_title(t, sheet, taken)), report, sheet, t)

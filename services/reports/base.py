@@ -18,6 +18,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.errors import DiaryError
+from services.models import StaffRoleKind
+
+# Who oversees the whole school's journal and may have any report (read-only for
+# inspectors, which reports are).
+OVERSIGHT = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY, StaffRoleKind.DIRECTOR,
+                       StaffRoleKind.INSPECTOR})
 
 
 class Kind(enum.StrEnum):

@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.access import ClassAccess, class_access
+from services.access import class_access, deny
 from services.errors import NotFound
-from services.reports.base import rows
+from services.models import StaffRoleKind
+from services.reports.base import OVERSIGHT, rows
 
 FORTNIGHT = 14
 DAY = dt.timedelta(days=1)
@@ -168,14 +169,12 @@ async def class_extracts_as(session: AsyncSession, account_id: int, class_id: in
                             date_from: dt.date, date_to: dt.date) -> ClassExtracts:
     """The batch on demand in the bot: the class's teacher or school-wide staff who read
     marks (a clerk does not; a subject teacher sees only their subjects, so gets none)."""
-    granted: ClassAccess = await class_access(session, account_id, class_id,
-                                              purpose="paper_extracts")
-    from services.reports.registry import require_marks_reader
-
-    require_marks_reader(granted.staff, account_id, "paper_extracts", class_id=class_id)
-    if granted.subject_ids is not None:
-        from services.access import deny
-
+    granted = await class_access(session, account_id, class_id, purpose="paper_extracts")
+    staff = granted.staff
+    teacher = await rows(session, "SELECT class_teacher_id FROM classes WHERE id = :c",
+                         c=class_id)
+    leads = StaffRoleKind.CLASS_TEACHER in staff.roles and teacher[0][0] == staff.staff_id
+    if not (staff.roles & OVERSIGHT or leads):
         raise deny(account_id, "paper_extracts", class_id=class_id)
     return await class_extracts(session, class_id, date_from, date_to)
 

@@ -16,15 +16,21 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.access import StaffRef, audit, deny, require_staff
+from services.errors import NotFound
 from services.models import StaffRoleKind
 from services.reports import checks, completion, engagement, progress, term_sheets
-from services.reports.base import NoSuchPeriod, Report, Scope, UnknownReport, rows
+from services.reports.base import (
+    OVERSIGHT,
+    NoSuchPeriod,
+    Report,
+    Scope,
+    UnknownReport,
+    rows,
+)
 from services.timetable import school_today
 
 Builder = Callable[[AsyncSession, Scope], Awaitable[Report]]
 
-OVERSIGHT = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY, StaffRoleKind.DIRECTOR,
-                       StaffRoleKind.INSPECTOR})
 
 
 class ReportName(enum.StrEnum):
@@ -130,3 +136,88 @@ async def build_report_as(session: AsyncSession, account_id: int, name: str,
                 school_id=staff.school_id, report=name, class_id=class_id)
     scope = await make_scope(session, staff.school_id, class_id=class_id, period_id=period_id)
     return await spec.build(session, scope)
+
+
+# --- what the bot offers -------------------------------------------------------------------
+
+REPORT_ROLES = OVERSIGHT | {StaffRoleKind.CLASS_TEACHER, StaffRoleKind.CLERK}
+EXTRACTS = "extracts"  # the paper extracts, offered next to the reports
+
+
+@dataclass(frozen=True)
+class ReportOffer:
+    reports: tuple[str, ...]  # ReportName values, then EXTRACTS when allowed
+
+
+@dataclass(frozen=True)
+class ClassChoice:
+    name: str
+    school_wide: bool  # the whole school may be asked for
+    classes: tuple[tuple[int, str], ...]  # (id, name)
+
+
+async def _led_classes(session: AsyncSession, staff: StaffRef) -> tuple[tuple[int, str], ...]:
+    return tuple((r[0], r[1]) for r in await rows(session, """
+        SELECT c.id, c.name FROM classes c
+        WHERE c.school_id = :s AND (:all OR c.class_teacher_id = :t)
+          AND c.academic_year_id = (SELECT y.id FROM academic_years y
+              WHERE y.school_id = :s AND y.starts_on <= :today
+              ORDER BY y.starts_on DESC LIMIT 1)
+        ORDER BY c.grade, c.name""", s=staff.school_id, t=staff.staff_id,
+        all=bool(staff.roles & (OVERSIGHT | {StaffRoleKind.CLERK})),
+        today=await school_today(session, staff.school_id)))
+
+
+def _may_have_extracts(staff: StaffRef, *, leads_class: bool) -> bool:
+    return bool(staff.roles & OVERSIGHT) or (
+        leads_class and StaffRoleKind.CLASS_TEACHER in staff.roles)
+
+
+async def report_offer(session: AsyncSession, account_id: int) -> ReportOffer:
+    staff = await require_staff(session, account_id)
+    led = await rows(session, "SELECT 1 FROM classes WHERE class_teacher_id = :t LIMIT 1",
+                     t=staff.staff_id)
+    names = [n.value for n in offered(staff, leads_class=bool(led))]
+    if _may_have_extracts(staff, leads_class=bool(led)):
+        names.append(EXTRACTS)
+    if not names:
+        raise deny(account_id, "reports")
+    return ReportOffer(tuple(names))
+
+
+async def report_classes(session: AsyncSession, account_id: int, name: str) -> ClassChoice:
+    """The classes (and whether the whole school) this account may ask the report for."""
+    staff = await require_staff(session, account_id)
+    every = await _led_classes(session, staff)
+    if name == EXTRACTS:
+        if staff.roles & OVERSIGHT:
+            return ClassChoice(name, False, every)
+        own = await _own(session, staff, every)
+        if not own or StaffRoleKind.CLASS_TEACHER not in staff.roles:
+            raise deny(account_id, "paper_extracts")
+        return ClassChoice(name, False, own)
+    spec = spec_of(name)
+    school_wide = may_have(staff, spec, own_class=False) and not spec.needs_class
+    if may_have(staff, spec, own_class=False):
+        classes = every if spec.per_class else ()
+    else:
+        classes = await _own(session, staff, every) if spec.per_class else ()
+        if not may_have(staff, spec, own_class=True):
+            classes = ()
+    if not school_wide and not classes:
+        raise deny(account_id, "report", report=name)
+    return ClassChoice(name, school_wide, classes)
+
+
+async def _own(session: AsyncSession, staff: StaffRef,
+               every: tuple[tuple[int, str], ...]) -> tuple[tuple[int, str], ...]:
+    mine = {r[0] for r in await rows(session, "SELECT id FROM classes "
+                                              "WHERE class_teacher_id = :t", t=staff.staff_id)}
+    return tuple(c for c in every if c[0] in mine)
+
+
+async def class_school(session: AsyncSession, class_id: int) -> int:
+    found = await rows(session, "SELECT school_id FROM classes WHERE id = :c", c=class_id)
+    if not found:
+        raise NotFound("class")
+    return int(found[0][0])
