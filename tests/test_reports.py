@@ -140,8 +140,8 @@ async def test_journal_completion(session: AsyncSession) -> None:
         ORDER BY m.id LIMIT 5""", j=math, a=Q1_FROM, b=Q1_TO)]
     for n, mark_id in enumerate(late_ids):
         await session.execute(text(
-            "UPDATE marks SET entered_at = (date + CAST(:d AS integer) + time '12:00') AT TIME ZONE "
-            "'Europe/Moscow' WHERE id = :id"), {"d": 6 if n < 3 else 5, "id": mark_id})
+            "UPDATE marks SET entered_at = (date + CAST(:d AS integer) + time '12:00') "
+            "AT TIME ZONE 'Europe/Moscow' WHERE id = :id"), {"d": 6 if n < 3 else 5, "id": mark_id})
     await session.execute(text("""
         UPDATE attendance SET entered_at = (date + 9 + time '10:00') AT TIME ZONE
         'Europe/Moscow' WHERE id = (SELECT a.id FROM attendance a JOIN lessons l
