@@ -18,10 +18,12 @@ from handlers.homework import HwCb
 from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
 from handlers.notify_settings import NotifyCb
+from handlers.reports import ReportsCb
 from handlers.settings import SetCb
 from handlers.staff import StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
+from screens.reports import ReportChoice, ReportsAction
 from tests.conftest import BotEnv
 
 GUARDIAN, MATH_TEACHER, CLASS_TEACHER = 1001, 2002, 2001
@@ -94,6 +96,18 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData]]:
         (GUARDIAN, StaffCb(v="c", c=ids["class_7b"])),
         (GUARDIAN, CodesCb(class_id=ids["class_7b"])),
         (GUARDIAN, MenuCb(area="codes")),
+        # Reports: a class teacher asks for another class, another school or the whole
+        # school; a subject teacher and a guardian for anything.
+        *((CLASS_TEACHER, ReportsCb(ReportsAction.MAKE, r, c)) for r, c in (
+            (ReportChoice.PROGRESS, ids["class_7b"]), (ReportChoice.PROGRESS, 0),
+            (ReportChoice.ACTIVITY, 0), (ReportChoice.EXTRACTS, ids["class_7b"]),
+            (ReportChoice.TERM_SHEET, ids["lyceum_class"]),
+            (ReportChoice.CONSENTS, ids["lyceum_class"]))),
+        (CLASS_TEACHER, ReportsCb(ReportsAction.CLASSES, ReportChoice.ACTIVITY)),
+        (MATH_TEACHER, ReportsCb(ReportsAction.MAKE, ReportChoice.COMPLETION, ids["class_7b"])),
+        (MATH_TEACHER, ReportsCb(ReportsAction.MAKE, ReportChoice.EXTRACTS, ids["class_7b"])),
+        (GUARDIAN, ReportsCb(ReportsAction.CLASSES, ReportChoice.PROGRESS)),
+        (GUARDIAN, MenuCb(area="reports")),
     ]
     return cases
 

@@ -216,7 +216,8 @@ def extract_due(day: dt.date, year_start: dt.date,
     """The fortnight's start (the run key) when `day` is the first working day of its
     fortnight, else None. A fortnight with no working day at all (holidays) has no batch."""
     start = fortnight_start(day, year_start)
-    if not is_working_day(day):
+    if day < year_start or not is_working_day(day):
         return None
-    earlier: Sequence[dt.date] = [start + n * DAY for n in range((day - start).days)]
+    first = max(start, year_start)  # the year's first fortnight starts with the year
+    earlier: Sequence[dt.date] = [first + n * DAY for n in range((day - first).days)]
     return None if any(is_working_day(d) for d in earlier) else start
