@@ -314,6 +314,13 @@ def _staff_unmarked(t: Translator, row: PushRow) -> _Section:
     return _Section(t("push-staff-unmarked-title", count=len(items)), lines)
 
 
+def _paper_extracts(t: Translator, row: PushRow) -> _Section:
+    p = row.payload
+    return _Section(t("push-paper-extracts", klass=escape(str(p.get("class", ""))),
+                      count=int(p.get("count") or 0), start=_date(t, p.get("from")),
+                      end=_date(t, p.get("to"))), [])
+
+
 def _unknown(t: Translator, row: PushRow) -> _Section:
     text = row.payload.get("text")
     return _Section(t("push-unknown"), _text(text).splitlines() if text else [])
@@ -340,6 +347,7 @@ _SINGLE: dict[str, Callable[[Translator, PushRow], _Section]] = {
     "forecast_risk": _forecast_risk,
     "access_ended": _access,
     "unmarked_lessons": _staff_unmarked,
+    "paper_extracts": _paper_extracts,
 }
 _ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "timetable": 4, "homework": 5}
 

@@ -158,3 +158,41 @@ def test_cli_extracts_and_reports(demo_db: Db, tmp_path: Path) -> None:
     bad = diary(demo_db, "report", "progress", "--school", "demo-school", "--period",
                 "5 четверть", "--xlsx", str(xlsx))
     assert bad.returncode == 2 and "no single period" in bad.stderr
+
+
+async def test_fortnight_batch_is_queued_once_across_two_processes(demo_db: Db) -> None:
+    """The wiring the scheduler uses: `run_once` on the fortnight's run key, the work
+    queueing one staff push per class teacher. Two processes racing get one run."""
+    import asyncio
+
+    from bot.scheduler import run_once
+    from screens.pushes import PushRow, compose
+    from services.notifications import notify_staff, school_clock
+    from services.reports.extracts import extract_pushes, fortnight_extracts
+
+    today = dt.date(2026, 11, 23)  # Monday: the fortnight of 23 November starts today
+    async with demo_db.sessionmaker() as s:
+        found = await fortnight_extracts(s, 1, today, _working)
+        assert await fortnight_extracts(s, 1, today + dt.timedelta(days=1), _working) is None
+    assert found is not None and found.run_key == "paper-extracts:1:2026-11-23"
+
+    async def work(session: AsyncSession) -> int:
+        again = await fortnight_extracts(session, 1, today, _working)
+        assert again is not None
+        return await notify_staff(session, await school_clock(session, 1),
+                                  extract_pushes(again))
+
+    results = await asyncio.gather(*(run_once(demo_db.sessionmaker, "paper-extracts",
+                                              found.run_key, work) for _ in range(2)))
+    assert sorted(results, key=str) == [1, None]  # only 5А's teacher has a chat
+    async with demo_db.sessionmaker() as s:
+        rows = (await s.execute(text(
+            "SELECT n.kind, n.payload, n.dedupe_key, a.telegram_id FROM notifications n "
+            "JOIN accounts a ON a.id = n.account_id"))).all()
+    assert [(r.kind, r.payload["class"], r.payload["count"], r.telegram_id) for r in rows] == [
+        ("staff", "5А", 25, 2001)]
+    # What the class teacher reads when the worker sends it.
+    texts = compose([PushRow(1, rows[0].kind, rows[0].payload, None,
+                             dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC))], translator("ru"))
+    assert texts == ["🖨 <b>Выписки на бумаге, 5А</b>: 25 учеников, 10 ноября – 23 ноября. "
+                     "Меню → Отчёты → Выписки на бумаге."]

@@ -115,3 +115,7 @@ extracts-sent = Paper extracts, { $klass }: { $count ->
     [one] { $count } student
    *[other] { $count } students
 }, { $from } – { $to }.
+push-paper-extracts = 🖨 <b>Paper extracts, { $klass }</b>: { $count ->
+    [one] { $count } student
+   *[other] { $count } students
+}, { $start } – { $end }. Menu → Reports → Paper extracts.

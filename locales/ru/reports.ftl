@@ -116,3 +116,8 @@ extracts-sent = Выписки на бумаге, { $klass }: { $count ->
     [few] { $count } ученика
    *[many] { $count } учеников
 }, { $from } – { $to }.
+push-paper-extracts = 🖨 <b>Выписки на бумаге, { $klass }</b>: { $count ->
+    [one] { $count } ученик
+    [few] { $count } ученика
+   *[many] { $count } учеников
+}, { $start } – { $end }. Меню → Отчёты → Выписки на бумаге.

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.access import class_access, deny
 from services.errors import NotFound
 from services.models import StaffRoleKind
+from services.notifications import Push
 from services.reports.base import OVERSIGHT, rows
 
 FORTNIGHT = 14
@@ -221,3 +222,45 @@ def extract_due(day: dt.date, year_start: dt.date,
     first = max(start, year_start)  # the year's first fortnight starts with the year
     earlier: Sequence[dt.date] = [first + n * DAY for n in range((day - first).days)]
     return None if any(is_working_day(d) for d in earlier) else start
+
+
+@dataclass(frozen=True)
+class FortnightExtracts:
+    """The fortnight's batches of a school, due today: `run_key` makes the run happen once
+    across scheduler processes (`run_once`), and each push is keyed by class and fortnight
+    so a retried run never queues twice."""
+
+    run_key: str
+    date_from: dt.date
+    date_to: dt.date
+    batches: tuple[ExtractBatch, ...]
+
+
+async def fortnight_extracts(session: AsyncSession, school_id: int, today: dt.date,
+                             is_working_day: Callable[[dt.date], bool],
+                             ) -> FortnightExtracts | None:
+    """What the two-weekly job hands the class teachers today, or None when today is not
+    the fortnight's first working day. The extracts cover the two weeks up to today."""
+    found = await rows(session, """
+        SELECT starts_on FROM academic_years WHERE school_id = :s AND starts_on <= :today
+        ORDER BY starts_on DESC LIMIT 1""", s=school_id, today=today)
+    if not found:
+        return None
+    start = extract_due(today, found[0][0], is_working_day)
+    if start is None:
+        return None
+    date_from, date_to = default_range(today)  # what the bot's button gives today
+    batches = await paper_extract_batches(session, school_id, date_from, date_to)
+    return FortnightExtracts(f"paper-extracts:{school_id}:{start.isoformat()}", date_from,
+                             date_to, tuple(b for b in batches if b.extracts.extracts))
+
+
+def extract_pushes(found: FortnightExtracts) -> list[tuple[int, Push]]:
+    """Staff pushes for `services.notifications.notify_staff`: one per class teacher and
+    class, telling them the batch is ready under Reports → Paper extracts."""
+    return [(b.class_teacher_id, Push(
+        "staff", {"type": "paper_extracts", "class_id": b.extracts.class_id,
+                  "class": b.extracts.class_name, "count": len(b.extracts.extracts),
+                  "from": found.date_from.isoformat(), "to": found.date_to.isoformat()},
+        f"paper-extracts:{b.extracts.class_id}:{found.date_to.isoformat()}"))
+        for b in found.batches]
