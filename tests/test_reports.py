@@ -347,3 +347,32 @@ async def test_english_labels(session: AsyncSession) -> None:
     assert [c.value for c in book.worksheets[0][4]] == [
         "Class", "Period", "Students in class", "Graded", "Progress rate", "Quality rate",
         "Average mark"]
+
+
+async def test_missing_period_marks_on_the_day_before_the_period_ends(
+        session: AsyncSession) -> None:
+    """On 24 December, the day before the second quarter ends, its marks are due: the
+    sheet lists them next to the first quarter's (all set)."""
+    from services.reports.completion import completion_report
+
+    scope = await make_scope(session, 1, class_id=await _one(
+        session, "SELECT id FROM classes WHERE name = '5А'"), today=dt.date(2026, 12, 24))
+    missing = (await completion_report(session, scope)).sheets[3].rows
+    enrol = await _all(session, """
+        SELECT sj.name AS subject, count(*) AS n FROM teaching_assignments ta
+        JOIN classes c ON c.id = ta.class_id JOIN subjects sj ON sj.id = ta.subject_id
+        JOIN students st ON st.class_id = c.id AND st.status = 'active'
+        WHERE c.name = '5А' AND (ta.subgroup_id IS NULL OR st.id IN (
+            SELECT student_id FROM subgroup_members WHERE subgroup_id = ta.subgroup_id))
+        GROUP BY sj.name""")
+    second = [r for r in missing if r[3] == "2 четверть"]
+    assert {r[4] for r in second} == {dt.date(2026, 12, 24)}
+    totals: dict[str, int] = defaultdict(int)
+    for r in second:
+        assert r[5] == r[6]  # nothing set yet
+        totals[r[1]] += r[6]
+    assert dict(totals) == {e.subject: e.n for e in enrol}
+    assert all(r[6] == 0 for r in missing if r[3] == "1 четверть")
+    early = await make_scope(session, 1, class_id=scope.class_id, today=dt.date(2026, 12, 22))
+    assert {r[3] for r in (await completion_report(session, early)).sheets[3].rows} == {
+        "1 четверть"}

@@ -102,22 +102,33 @@ GROUP BY t.id, t.last_name, t.first_name, t.middle_name
 ORDER BY teacher
 """
 
-MISSING_PERIOD_MARKS = "WITH" + ENROLMENT_CTE + """
+# Period marks are due the day before the period ends (002 §5.2): the report's period,
+# and also the running one from its due day on (unless a period was asked for).
+MISSING_PERIOD_MARKS = "WITH" + ENROLMENT_CTE + """,
+due AS (
+    SELECT class_id, period_id, period_name, ends_on FROM cp
+    UNION
+    SELECT cls.id, p.id, p.name, p.ends_on
+    FROM cls JOIN periods p ON p.school_id = :school_id
+         AND p.kind IN ('quarter', 'half_year')
+         AND cls.grade BETWEEN p.grade_min AND p.grade_max
+    WHERE CAST(:period_id AS integer) IS NULL AND :today BETWEEN p.ends_on - 1 AND p.ends_on
+)
 SELECT cls.name, sj.name,
        concat_ws(' ', t.last_name, t.first_name, t.middle_name) AS teacher,
-       cp.period_name, cp.ends_on - 1 AS due_on,
+       due.period_name, due.ends_on - 1 AS due_on,
        count(*) AS students,
        count(*) FILTER (WHERE f.id IS NULL) AS missing
 FROM enrol e
 JOIN cls ON cls.id = e.class_id
-JOIN cp ON cp.class_id = e.class_id
+JOIN due ON due.class_id = e.class_id
 JOIN subjects sj ON sj.id = e.subject_id
 JOIN staff t ON t.id = e.staff_id
 LEFT JOIN final_marks f ON f.student_id = e.student_id AND f.subject_id = e.subject_id
-     AND f.period_id = cp.period_id AND f.kind = 'period'
+     AND f.period_id = due.period_id AND f.kind = 'period'
 GROUP BY cls.grade, cls.name, sj.name, t.id, t.last_name, t.first_name, t.middle_name,
-         cp.period_name, cp.ends_on
-ORDER BY cls.grade, cls.name, sj.name, teacher
+         due.period_name, due.ends_on
+ORDER BY cls.grade, cls.name, due.ends_on, sj.name, teacher
 """
 
 
