@@ -32,8 +32,17 @@ async def on_reports(_: CallbackQuery, session: AsyncSession, account: AccountIn
 @router.callback_query(On(ReportsCb, a=ReportsAction.CLASSES))
 async def on_classes(_: CallbackQuery, callback_data: ReportsCb, session: AsyncSession,
                      account: AccountInfo, t: Translator) -> Screen:
-    return screens.classes(t, await registry.report_classes(session, account.id,
-                                                            callback_data.r.value))
+    name = callback_data.r.value
+    by_period = name != registry.EXTRACTS and registry.spec_of(name).by_period
+    return screens.classes(t, await registry.report_classes(session, account.id, name),
+                           by_period=by_period)
+
+
+@router.callback_query(On(ReportsCb, a=ReportsAction.PERIODS))
+async def on_periods(_: CallbackQuery, callback_data: ReportsCb, session: AsyncSession,
+                     account: AccountInfo, t: Translator) -> Screen:
+    return screens.periods(t, await registry.report_periods(
+        session, account.id, callback_data.r.value, callback_data.c or None))
 
 
 @router.callback_query(On(ReportsCb, a=ReportsAction.MAKE))
@@ -49,5 +58,5 @@ async def on_make(_: CallbackQuery, callback_data: ReportsCb, session: AsyncSess
                                                  date_from, date_to)
         return [screens.extracts_document(t, batch)]
     report = await registry.build_report_as(session, account.id, callback_data.r.value,
-                                            class_id)
+                                            class_id, callback_data.p or None)
     return screens.report_documents(t, report)

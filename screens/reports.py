@@ -18,12 +18,19 @@ from screens.reports_xlsx import render_xlsx, report_title
 from screens.term_sheets_pdf import render_term_sheet_pdf
 from services.reports.base import Report
 from services.reports.extracts import ClassExtracts
-from services.reports.registry import EXTRACTS, ClassChoice, ReportName, ReportOffer
+from services.reports.registry import (
+    EXTRACTS,
+    ClassChoice,
+    PeriodChoice,
+    ReportName,
+    ReportOffer,
+)
 
 
 class ReportsAction(enum.StrEnum):
     CLASSES = "c"  # choose the class (or the whole school) for report `r`
-    MAKE = "m"  # make report `r` for class `c` (0: the whole school)
+    PERIODS = "p"  # choose the period of report `r` for class `c`
+    MAKE = "m"  # make report `r` for class `c` (0: the whole school), period `p`
 
 
 class ReportChoice(enum.StrEnum):
@@ -42,6 +49,7 @@ class ReportsCb(Payload, prefix="rp"):
     a: ReportsAction
     r: ReportChoice
     c: int = 0  # class id; 0: the whole school
+    p: int = 0  # period id; 0: each class's latest ended term
 
 
 def choice_title(t: Translator, name: str) -> str:
@@ -55,19 +63,31 @@ def offer(t: Translator, found: ReportOffer) -> Screen:
     return Screen(t("reports-choose"), layout([*buttons, menu_button(t)], 1))
 
 
-def classes(t: Translator, found: ClassChoice) -> Screen:
+def classes(t: Translator, found: ClassChoice, *, by_period: bool) -> Screen:
     choice = ReportChoice(found.name)
+    action = ReportsAction.PERIODS if by_period else ReportsAction.MAKE
     buttons = []
     if found.school_wide:
-        buttons.append(Button(t("reports-whole-school"),
-                              ReportsCb(ReportsAction.MAKE, choice, 0).pack()))
-    buttons += [Button(name, ReportsCb(ReportsAction.MAKE, choice, class_id).pack())
+        buttons.append(Button(t("reports-whole-school"), ReportsCb(action, choice, 0).pack()))
+    buttons += [Button(name, ReportsCb(action, choice, class_id).pack())
                 for class_id, name in found.classes]
     back = Button(t("btn-back"), MenuCb(MenuArea.REPORTS).pack())
     sizes = [1] if found.school_wide else []
     sizes += grid_sizes(len(found.classes), 4)
     return Screen(t("reports-choose-class", report=escape(choice_title(t, found.name))),
                   layout([*buttons, back], *sizes, 1))
+
+
+def periods(t: Translator, found: PeriodChoice) -> Screen:
+    choice = ReportChoice(found.name)
+    buttons = [Button(t("reports-latest-period"),
+                      ReportsCb(ReportsAction.MAKE, choice, found.class_id).pack())]
+    buttons += [Button(name, ReportsCb(ReportsAction.MAKE, choice, found.class_id,
+                                       period_id).pack())
+                for period_id, name in found.periods]
+    back = Button(t("btn-back"), ReportsCb(ReportsAction.CLASSES, choice).pack())
+    return Screen(t("reports-choose-period", report=escape(choice_title(t, found.name))),
+                  layout([*buttons, back], 1, *grid_sizes(len(found.periods), 2), 1))
 
 
 def _scope(t: Translator, report: Report) -> str:

@@ -27,19 +27,30 @@ async def test_class_teacher_gets_every_report_of_her_class(bot_env: BotEnv) -> 
     assert "🖨 Выписки на бумаге" in offered and "Ведомость отметок" in offered
     # A class teacher has no school-wide monthly activity report.
     assert "Активность пользователей за месяц" not in offered
-    for title in ("Успеваемость и качество знаний", "Заполнение журнала",
-                  "Выполнение учебного плана", "Проверка итоговых отметок",
-                  "Согласия на обработку персональных данных", "Ведомость отметок"):
+    for title, by_period in (("Успеваемость и качество знаний", True),
+                             ("Заполнение журнала", True), ("Выполнение учебного плана", False),
+                             ("Проверка итоговых отметок", True),
+                             ("Согласия на обработку персональных данных", False),
+                             ("Ведомость отметок", True)):
         await teacher.press(title)
         assert [text for text, _ in teacher.buttons()][:1] == ["5А"]  # her class only
-        sent = _documents(await teacher.press("5А"))
+        replies = await teacher.press("5А")
+        if by_period:
+            # The terms begun so far, after the default (the latest ended one).
+            assert [text for text, _ in teacher.buttons()][1:3] == ["1 четверть",
+                                                                    "2 четверть"]
+            replies = await teacher.press("1 четверть")
+        sent = _documents(replies)
         assert sent and sent[0].call.document.filename.endswith(".xlsx"), title
         book = load_workbook(io.BytesIO(sent[0].file_bytes))
         assert book.worksheets[0]["A1"].value.startswith(title)
+        if by_period:
+            assert "1 четверть" in book.worksheets[0]["A2"].value
         if title == "Ведомость отметок":
             pdf = PdfReader(io.BytesIO(sent[1].file_bytes))
             assert "Ведомость отметок" in pdf.pages[0].extract_text()
-        await teacher.press("⬅️ Назад")
+        await teacher.send("/menu")
+        await teacher.press("📑 Отчёты")
     await teacher.press("🖨 Выписки на бумаге")
     sent = _documents(await teacher.press("5А"))
     assert sent and sent[0].call.document.filename.endswith(".pdf")
@@ -51,6 +62,13 @@ async def test_admin_gets_school_reports(bot_env: BotEnv) -> None:
     admin = bot_env.client(ADMIN)
     await admin.send("/menu")
     await admin.press("📑 Отчёты")
+    await admin.press("Успеваемость и качество знаний")
+    await admin.press("🏫 Вся школа")
+    sent = _documents(await admin.press("⏮ Последняя завершённая четверть (полугодие)"))
+    book = load_workbook(io.BytesIO(sent[0].file_bytes))
+    assert [r[0].value for r in book.worksheets[0].iter_rows(min_row=5)] == ["5А", "7Б", "10А"]
+    await admin.press("⬅️ Назад")
+    await admin.press("⬅️ Назад")
     await admin.press("Активность пользователей за месяц")
     sent = _documents(await admin.press("🏫 Вся школа"))
     book = load_workbook(io.BytesIO(sent[0].file_bytes))
@@ -86,3 +104,20 @@ async def test_clerk_is_refused_marks_reports(bot_env: BotEnv) -> None:
     sent = _documents(await clerk.click(
         ReportsCb(ReportsAction.MAKE, ReportChoice.CONSENTS, 0).pack()))
     assert sent
+
+
+async def test_another_schools_period_is_refused(bot_env: BotEnv) -> None:
+    teacher = bot_env.client(CLASS_TEACHER)
+    await teacher.send("/menu")
+    class_5a = await bot_env.scalar("SELECT id FROM classes WHERE name = '5А'")
+    lyceum_term = await bot_env.scalar(
+        "SELECT p.id FROM periods p JOIN schools s ON s.id = p.school_id "
+        "WHERE s.external_id = 'demo-lyceum' AND p.kind = 'quarter' LIMIT 1")
+    replies = await teacher.click(ReportsCb(ReportsAction.MAKE, ReportChoice.PROGRESS,
+                                            class_5a, lyceum_term).pack())
+    assert replies[-1].alert == NOT_AVAILABLE and not _documents(replies)
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'access_denied' "
+        "AND details->>'what' = 'report'") == 1
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'report_made'") == 0

@@ -5,6 +5,9 @@ reports-choose = <b>Reports</b>
     Choose a report: the file comes here.
 reports-choose-class = <b>{ $report }</b>
     Which class?
+reports-latest-period = ⏮ The latest ended term
+reports-choose-period = <b>{ $report }</b>
+    For which period?
 reports-whole-school = 🏫 Whole school
 reports-btn-extracts = 🖨 Paper extracts
 reports-sent = { $report } · { $scope }

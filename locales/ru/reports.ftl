@@ -5,6 +5,9 @@ reports-choose = <b>Отчёты</b>
     Выберите отчёт: файл придёт сюда же.
 reports-choose-class = <b>{ $report }</b>
     Для какого класса?
+reports-latest-period = ⏮ Последняя завершённая четверть (полугодие)
+reports-choose-period = <b>{ $report }</b>
+    За какой период?
 reports-whole-school = 🏫 Вся школа
 reports-btn-extracts = 🖨 Выписки на бумаге
 reports-sent = { $report } · { $scope }

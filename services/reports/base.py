@@ -84,6 +84,7 @@ class Scope:
     class_id: int | None = None
     class_name: str | None = None
     period_id: int | None = None  # None: each class's latest ended period
+    period_name: str | None = None
 
 
 class UnknownReport(DiaryError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,17 +49,19 @@ class ReportSpec:
     reads_marks: bool = True  # marks, attendance or the journal: not for a clerk
     per_class: bool = True  # a class teacher may have it for their class
     needs_class: bool = False  # always about one class
+    by_period: bool = False  # about one reporting period, which may be chosen
 
 
 REPORTS: dict[ReportName, ReportSpec] = {
-    ReportName.PROGRESS: ReportSpec(progress.progress_report),
-    ReportName.COMPLETION: ReportSpec(completion.completion_report),
+    ReportName.PROGRESS: ReportSpec(progress.progress_report, by_period=True),
+    ReportName.COMPLETION: ReportSpec(completion.completion_report, by_period=True),
     ReportName.CURRICULUM: ReportSpec(checks.curriculum_report),
-    ReportName.FINALS: ReportSpec(checks.finals_report),
+    ReportName.FINALS: ReportSpec(checks.finals_report, by_period=True),
     ReportName.ACTIVITY: ReportSpec(engagement.activity_report, reads_marks=False,
                                     per_class=False),
     ReportName.CONSENTS: ReportSpec(engagement.consents_report, reads_marks=False),
-    ReportName.TERM_SHEET: ReportSpec(term_sheets.term_sheet_report, needs_class=True),
+    ReportName.TERM_SHEET: ReportSpec(term_sheets.term_sheet_report, needs_class=True,
+                                      by_period=True),
 }
 
 
@@ -98,7 +100,7 @@ async def make_scope(session: AsyncSession, school_id: int, *, class_id: int | N
     found = await rows(session, """
         SELECT s.name, s.id,
                (SELECT c.name FROM classes c WHERE c.id = :class_id AND c.school_id = s.id),
-               (SELECT p.id FROM periods p WHERE p.id = :period_id AND p.school_id = s.id)
+               (SELECT p.name FROM periods p WHERE p.id = :period_id AND p.school_id = s.id)
         FROM schools s WHERE s.id = :school_id""",
                        school_id=school_id, class_id=class_id, period_id=period_id)
     if not found or (class_id is not None and found[0][2] is None):
@@ -106,14 +108,16 @@ async def make_scope(session: AsyncSession, school_id: int, *, class_id: int | N
     if period_id is not None and found[0][3] is None:
         raise NoSuchPeriod(str(period_id))
     day = today or await school_today(session, school_id)
-    return Scope(school_id, found[0][0], day, class_id, found[0][2], period_id)
+    return Scope(school_id, found[0][0], day, class_id, found[0][2], period_id, found[0][3])
 
 
 async def build_report(session: AsyncSession, name: str, scope: Scope) -> Report:
     spec = spec_of(name)
     if spec.needs_class and scope.class_id is None:
         raise UnknownReport(f"{name} needs a class")
-    return await spec.build(session, scope)
+    report = await spec.build(session, scope)
+    # A period asked for names the report even when no row shows it.
+    return replace(report, period=scope.period_name) if scope.period_name else report
 
 
 async def build_report_as(session: AsyncSession, account_id: int, name: str,
@@ -132,10 +136,15 @@ async def build_report_as(session: AsyncSession, account_id: int, name: str,
         own_class = teacher[0][0] == staff.staff_id
     if not may_have(staff, spec, own_class=own_class) or (spec.needs_class and class_id is None):
         raise deny(account_id, "report", report=name, class_id=class_id)
+    try:
+        scope = await make_scope(session, staff.school_id, class_id=class_id,
+                                 period_id=period_id)
+    except NoSuchPeriod:  # another school's period: forged
+        raise deny(account_id, "report", report=name, period_id=period_id) from None
     await audit(session, "report_made", account_id=account_id, staff_id=staff.staff_id,
-                school_id=staff.school_id, report=name, class_id=class_id)
-    scope = await make_scope(session, staff.school_id, class_id=class_id, period_id=period_id)
-    return await spec.build(session, scope)
+                school_id=staff.school_id, report=name, class_id=class_id,
+                period_id=period_id)
+    return await build_report(session, name, scope)
 
 
 # --- what the bot offers -------------------------------------------------------------------
@@ -221,3 +230,30 @@ async def class_school(session: AsyncSession, class_id: int) -> int:
     if not found:
         raise NotFound("class")
     return int(found[0][0])
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    name: str
+    class_id: int  # 0: the whole school
+    periods: tuple[tuple[int, str], ...]  # (id, name) of the terms begun, in order
+
+
+async def report_periods(session: AsyncSession, account_id: int, name: str,
+                         class_id: int | None) -> PeriodChoice:
+    """The terms (quarters or half-years, by the class's grade) begun so far, for a report
+    the account may have for that class or the school."""
+    choice = await report_classes(session, account_id, name)
+    if (class_id is None and not choice.school_wide) or (
+            class_id is not None and class_id not in {c for c, _ in choice.classes}):
+        raise deny(account_id, "report", report=name, class_id=class_id)
+    staff = await require_staff(session, account_id)
+    found = await rows(session, """
+        SELECT p.id, p.name FROM periods p
+        WHERE p.school_id = :s AND p.kind IN ('quarter', 'half_year')
+          AND p.starts_on <= :today
+          AND (CAST(:c AS integer) IS NULL OR (SELECT grade FROM classes WHERE id = :c)
+               BETWEEN p.grade_min AND p.grade_max)
+        ORDER BY p.kind, p.starts_on""", s=staff.school_id, c=class_id,
+                       today=await school_today(session, staff.school_id))
+    return PeriodChoice(name, class_id or 0, tuple((r[0], r[1]) for r in found))
