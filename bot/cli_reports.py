@@ -27,6 +27,10 @@ def register(sub: Any) -> None:
     report.add_argument("--school", required=True, help="school id or external id")
     report.add_argument("--class", dest="class_name", help="one class, e.g. 5А")
     report.add_argument("--period", help="period id or name, e.g. '1 четверть'")
+    report.add_argument("--from", dest="date_from", type=dt.date.fromisoformat,
+                        help="activity: first day, YYYY-MM-DD (default: the 1st of the month)")
+    report.add_argument("--to", dest="date_to", type=dt.date.fromisoformat,
+                        help="activity: last day, YYYY-MM-DD (default: today)")
     report.add_argument("--xlsx", required=True, help="write the workbook to this file")
     report.add_argument("--pdf", help="term-sheet only: also write the printable PDF")
     report.add_argument("--locale", choices=("ru", "en"))
@@ -117,7 +121,8 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         class_id = (await _class(session, args.class_name, args.school)
                     if args.class_name else None)
         period_id = await _period(session, school_id, args.period) if args.period else None
-        scope = await make_scope(session, school_id, class_id=class_id, period_id=period_id)
+        scope = await make_scope(session, school_id, class_id=class_id, period_id=period_id,
+                                 date_from=args.date_from, date_to=args.date_to)
         report = await build_report(session, args.name, scope)
         Path(args.xlsx).write_bytes(render_xlsx(report, t))  # noqa: ASYNC240 (a CLI)
         if args.pdf:

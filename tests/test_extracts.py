@@ -152,6 +152,15 @@ def test_cli_extracts_and_reports(demo_db: Db, tmp_path: Path) -> None:
     assert ws["A1"].value == "Ведомость отметок: Отметки за период" and ws.max_row == 4 + 24
     assert "Ведомость отметок" in _pages(sheet_pdf.read_bytes())
 
+    activity = tmp_path / "activity.xlsx"
+    result = diary(demo_db, "report", "activity", "--school", "demo-school", "--from",
+                   "2026-10-01", "--to", "2026-10-31", "--xlsx", str(activity), "--locale", "en")
+    assert result.returncode == 0, result.stderr
+    ws = load_workbook(activity).worksheets[0]
+    assert "01.10.2026–31.10.2026" in ws["A2"].value and ws["A4"].value == "Class"
+    # The demo chats were last seen on 24 October.
+    assert [r[2].value for r in ws.iter_rows(min_row=5)] == [1, 1, 0, 0]
+
     missing = diary(demo_db, "report", "progress", "--school", "demo-school", "--class", "9Я",
                     "--xlsx", str(xlsx))
     assert missing.returncode == 2 and "no class named 9Я" in missing.stderr

@@ -85,6 +85,8 @@ class Scope:
     class_name: str | None = None
     period_id: int | None = None  # None: each class's latest ended period
     period_name: str | None = None
+    date_from: dt.date | None = None  # for the reports over a range of days (activity)
+    date_to: dt.date | None = None
 
 
 class UnknownReport(DiaryError):

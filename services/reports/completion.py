@@ -52,13 +52,19 @@ GROUP BY cls.grade, cls.name, st.id, st.last_name, st.first_name, sj.name, cp.pe
 ORDER BY cls.grade, cls.name, st.last_name, st.first_name, sj.name
 """
 
+# Homework counts for a lesson when it names the lesson, or (sent without one) was set in
+# that class and subject on the lesson's day.
 UNFILLED = "WITH" + CLASS_PERIOD_CTE + """
 SELECT cls.name, sj.name,
        concat_ws(' ', t.last_name, t.first_name, t.middle_name) AS teacher,
        count(*) AS held,
        count(*) FILTER (WHERE nullif(btrim(l.topic), '') IS NULL) AS without_topic,
        count(*) FILTER (WHERE NOT EXISTS (
-           SELECT 1 FROM homework h WHERE h.lesson_id = l.id)) AS without_homework
+           SELECT 1 FROM homework h
+           WHERE h.lesson_id = l.id
+              OR (h.lesson_id IS NULL AND h.class_id = l.class_id
+                  AND h.subject_id = l.subject_id AND h.assigned_on = l.date)))
+           AS without_homework
 FROM lessons l
 JOIN cls ON cls.id = l.class_id
 JOIN cp ON cp.class_id = l.class_id

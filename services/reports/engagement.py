@@ -110,7 +110,9 @@ def month_of(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 async def activity_report(session: AsyncSession, scope: Scope) -> Report:
+    """The scope's days, by default the month up to today."""
     d0, d1 = month_of(scope.today)
+    d0, d1 = scope.date_from or d0, scope.date_to or d1
     found = await rows(session, ACTIVITY, d0=d0, d1=d1, **scope_params(scope))
     columns = (Column("class"), Column("guardians", Kind.INT),
                Column("guardians-active", Kind.INT), Column("students-chats", Kind.INT),

@@ -96,7 +96,9 @@ def offered(staff: StaffRef, *, leads_class: bool) -> list[ReportName]:
 
 
 async def make_scope(session: AsyncSession, school_id: int, *, class_id: int | None = None,
-                     period_id: int | None = None, today: dt.date | None = None) -> Scope:
+                     period_id: int | None = None, today: dt.date | None = None,
+                     date_from: dt.date | None = None,
+                     date_to: dt.date | None = None) -> Scope:
     found = await rows(session, """
         SELECT s.name, s.id,
                (SELECT c.name FROM classes c WHERE c.id = :class_id AND c.school_id = s.id),
@@ -108,7 +110,8 @@ async def make_scope(session: AsyncSession, school_id: int, *, class_id: int | N
     if period_id is not None and found[0][3] is None:
         raise NoSuchPeriod(str(period_id))
     day = today or await school_today(session, school_id)
-    return Scope(school_id, found[0][0], day, class_id, found[0][2], period_id, found[0][3])
+    return Scope(school_id, found[0][0], day, class_id, found[0][2], period_id, found[0][3],
+                 date_from, date_to)
 
 
 async def build_report(session: AsyncSession, name: str, scope: Scope) -> Report:
