@@ -11,7 +11,6 @@ import datetime as dt
 import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,12 +71,6 @@ def spec_of(name: str) -> ReportSpec:
         raise UnknownReport(name) from None
 
 
-def require_marks_reader(staff: StaffRef, account_id: int, what: str, **ids: Any) -> None:
-    """A clerk alone reads no marks or attendance."""
-    if not staff.roles - {StaffRoleKind.CLERK}:
-        raise deny(account_id, what, **ids)
-
-
 def may_have(staff: StaffRef, spec: ReportSpec, *, own_class: bool) -> bool:
     """Whether this staff member may have the report: school-wide (own_class False) or for
     a class they lead (own_class True)."""
@@ -105,8 +98,10 @@ async def make_scope(session: AsyncSession, school_id: int, *, class_id: int | N
                (SELECT p.name FROM periods p WHERE p.id = :period_id AND p.school_id = s.id)
         FROM schools s WHERE s.id = :school_id""",
                        school_id=school_id, class_id=class_id, period_id=period_id)
-    if not found or (class_id is not None and found[0][2] is None):
-        raise NoSuchPeriod("scope") if found else UnknownReport("school")
+    if not found:
+        raise NotFound("school")
+    if class_id is not None and found[0][2] is None:
+        raise NotFound("class")
     if period_id is not None and found[0][3] is None:
         raise NoSuchPeriod(str(period_id))
     day = today or await school_today(session, school_id)
