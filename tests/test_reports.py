@@ -203,6 +203,16 @@ async def test_journal_completion(session: AsyncSession) -> None:
         WHERE c.name = '5А' AND m.deleted_at IS NULL AND m.date BETWEEN :a AND :b
         GROUP BY t.last_name""", a=Q1_FROM, b=Q1_TO)
     assert {r[0].split()[0]: r[1] for r in late} == {e.teacher: e.n for e in entries}
+    absences = await _all(session, """
+        SELECT t.last_name AS teacher, count(*) AS n,
+               count(*) FILTER (WHERE (a.entered_at AT TIME ZONE 'Europe/Moscow')::date
+                                      - a.date > 5) AS late
+        FROM attendance a JOIN lessons l ON l.id = a.lesson_id
+        JOIN classes c ON c.id = l.class_id JOIN staff t ON t.id = a.entered_by_id
+        WHERE c.name = '5А' AND a.date BETWEEN :a AND :b GROUP BY t.last_name""",
+                          a=Q1_FROM, b=Q1_TO)
+    shown_absences = {r[0].split()[0]: (r[3], r[4]) for r in late if r[3]}
+    assert shown_absences == {x.teacher: (x.n, x.late) for x in absences}
 
     maths = next(r for r in missing if r[1] == "Математика")
     assert maths[3:] == ("1 четверть", dt.datetime(2026, 10, 22), 26, 1)
