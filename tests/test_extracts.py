@@ -176,8 +176,8 @@ async def test_fortnight_batch_is_queued_once_across_two_processes(demo_db: Db) 
 
     from bot.scheduler import run_once
     from screens.pushes import PushRow, compose
-    from services.notifications import notify_staff, school_clock
-    from services.reports.extracts import extract_pushes, fortnight_extracts
+    from services.notifications import school_clock
+    from services.reports.extracts import fortnight_extracts, queue_fortnight_extracts
 
     today = dt.date(2026, 11, 23)  # Monday: the fortnight of 23 November starts today
     async with demo_db.sessionmaker() as s:
@@ -186,10 +186,8 @@ async def test_fortnight_batch_is_queued_once_across_two_processes(demo_db: Db) 
     assert found is not None and found.run_key == "paper-extracts:1:2026-11-23"
 
     async def work(session: AsyncSession) -> int:
-        again = await fortnight_extracts(session, 1, today, _working)
-        assert again is not None
-        return await notify_staff(session, await school_clock(session, 1),
-                                  extract_pushes(again))
+        return await queue_fortnight_extracts(session, await school_clock(session, 1), today,
+                                              _working)
 
     results = await asyncio.gather(*(run_once(demo_db.sessionmaker, "paper-extracts",
                                               found.run_key, work) for _ in range(2)))

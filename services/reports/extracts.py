@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.access import class_access, deny
 from services.errors import NotFound
 from services.models import StaffRoleKind
-from services.notifications import Push
+from services.notifications import Push, SchoolClock, notify_staff
 from services.reports.base import OVERSIGHT, rows
 
 FORTNIGHT = 14
@@ -264,3 +264,12 @@ def extract_pushes(found: FortnightExtracts) -> list[tuple[int, Push]]:
                   "from": found.date_from.isoformat(), "to": found.date_to.isoformat()},
         f"paper-extracts:{b.extracts.class_id}:{found.date_to.isoformat()}"))
         for b in found.batches]
+
+
+async def queue_fortnight_extracts(session: AsyncSession, school: SchoolClock,
+                                   today: dt.date,
+                                   is_working_day: Callable[[dt.date], bool]) -> int:
+    """The two-weekly job's work, for `run_once(..., found.run_key, ...)`: queue each class
+    teacher's push when today is the day; returns the rows queued."""
+    found = await fortnight_extracts(session, school.school_id, today, is_working_day)
+    return await notify_staff(session, school, extract_pushes(found)) if found else 0
