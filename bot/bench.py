@@ -25,6 +25,9 @@ control; `duplicates`/`losses` compare the notifications each accepted text carr
 notification has a unique serial in its payload) with the 10,000 queued; `p95_delay_s` is
 event time → the row committed as sent, per notification (queueing under overload
 included).
+
+Then, under "reports", every school report of a generated school-year of about 109,000
+marks, timed (bot/bench_reports.py). `--only delivery` or `--only reports` runs one half.
 """
 
 from __future__ import annotations
@@ -264,10 +267,19 @@ def main() -> None:
     global CHATS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--chats", type=int, default=CHATS)
-    CHATS = parser.parse_args().chats
+    parser.add_argument("--only", choices=("delivery", "reports"))
+    args = parser.parse_args()
+    CHATS = args.chats
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    with _database() as db_url, _fake_telegram() as api_url:
-        result = asyncio.run(_run(db_url, api_url))
+    result: dict[str, Any] = {}
+    with _database() as db_url:
+        if args.only != "reports":
+            with _fake_telegram() as api_url:
+                result = asyncio.run(_run(db_url, api_url))
+        if args.only != "delivery":  # every report of a generated school-year, timed
+            from bot import bench_reports
+
+            result["reports"] = bench_reports.run(db_url)
     print(json.dumps(result, ensure_ascii=False))
 
 

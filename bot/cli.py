@@ -261,6 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
     from bot import cli_consent
 
     cli_consent.register(sub, students, codes)
+
+    from bot import cli_reports
+
+    cli_reports.register(sub)
     return parser
 
 

@@ -19,6 +19,7 @@ def routers() -> list[Router]:
         marks,
         menu,
         notification_settings,
+        reports,
         settings,
         staff,
         start,
@@ -30,7 +31,7 @@ def routers() -> list[Router]:
             consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
-            forecast.router, notification_settings.router,
+            forecast.router, notification_settings.router, reports.router,
             fallback.router]
     for router in areas:
         # Defence in depth: the outer middleware already drops group updates.

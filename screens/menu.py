@@ -12,6 +12,7 @@ from screens.payloads import Payload
 from services.access import SCHOOL_MANAGERS, ChildRef, Roles
 from services.consent import CONSENT_KEEPERS
 from services.models import StaffRoleKind
+from services.reports.registry import REPORT_ROLES
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
             buttons.append(_area(t, MenuArea.CODES, "menu-staff-codes"))
         if roles.staff.roles & CONSENT_VIEWERS:
             buttons.append(_area(t, MenuArea.CONSENTS, "menu-staff-consents"))
+        if roles.staff.roles & REPORT_ROLES:
+            buttons.append(_area(t, MenuArea.REPORTS, "menu-staff-reports"))
     buttons.append(_area(t, MenuArea.SETTINGS, "menu-settings"))
     return Screen("\n".join(lines), layout(buttons, 2))
 

@@ -30,6 +30,7 @@ class MenuArea(enum.StrEnum):
     TODAY = "today"
     CLASSES = "classes"
     CODES = "codes"
+    REPORTS = "reports"
     SETTINGS = "settings"
     NOTIFICATIONS = "notifications"
     CONSENTS = "consents"

@@ -283,6 +283,12 @@ def _as(cls: type[E], row: ComposableRow) -> E:
     return row.event
 
 
+def _paper_extracts(t: Translator, row: ComposableRow) -> _Section:
+    e = _as(ev.PaperExtractsEvent, row)
+    return _one_row(row, t("push-paper-extracts", klass=escape(e.klass), count=e.count,
+                           start=_date(t, e.date_from), end=_date(t, e.date_to)), [])
+
+
 # --- grouping ---------------------------------------------------------------------------
 
 # Events of these types merge into one section per student (one line per row).
@@ -300,6 +306,7 @@ _SINGLE: dict[type[ev.PushEvent], Callable[[Translator, ComposableRow], _Section
     ev.AccessEndedEvent: _access,
     ev.NoticeEvent: _free_text,
     ev.UnmarkedLessonsEvent: _staff_unmarked,
+    ev.PaperExtractsEvent: _paper_extracts,
 }
 _ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "timetable": 4, "homework": 5}
 

@@ -332,6 +332,19 @@ class UnmarkedLessonsEvent(PushEvent):
 
 
 @dataclass(frozen=True)
+class PaperExtractsEvent(PushEvent):
+    """To a class teacher: this fortnight's paper extracts of a class are ready."""
+
+    KIND = "staff"
+    TYPES = ("paper_extracts",)
+    class_id: int
+    klass: str = _key("class")
+    count: int = 0
+    date_from: dt.date | None = _key("from", default=None)  # noqa: RUF009
+    date_to: dt.date | None = _key("to", default=None)  # noqa: RUF009
+
+
+@dataclass(frozen=True)
 class UnknownEvent(PushEvent):
     """A payload type nobody here knows; shown as a generic line (with its text, if any)."""
 
@@ -346,7 +359,7 @@ class UnknownEvent(PushEvent):
 EVENT_TYPES: tuple[type[PushEvent], ...] = (
     MarkEvent, FinalMarkEvent, LessonChangeEvent, HomeworkEvent, HomeworkTomorrowEvent,
     ForecastChangeEvent, ForecastWeeklyEvent, ForecastRiskEvent, AccessEndedEvent,
-    NoticeEvent, UnmarkedLessonsEvent,
+    NoticeEvent, UnmarkedLessonsEvent, PaperExtractsEvent,
 )
 _BY_TYPE: dict[str, type[PushEvent]] = {t: cls for cls in EVENT_TYPES for t in cls.TYPES}
 

@@ -21,11 +21,13 @@ from handlers.homework import HwCb
 from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
 from handlers.notification_settings import NotifyCb
+from handlers.reports import ReportsCb
 from handlers.settings import SetCb
 from handlers.staff import StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
 from screens.payloads import Payload
+from screens.reports import ReportChoice, ReportsAction
 from tests.conftest import BotEnv
 
 GUARDIAN, MATH_TEACHER, CLASS_TEACHER, ADMIN = 1001, 2002, 2001, 2003
@@ -118,6 +120,21 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (CLASS_TEACHER, FormCb(v=Step.GUARDIANS, s=ids["pupil_1a"])),
         (CLASS_TEACHER, FormCb(v=Step.DECISION, s=ids["stranger"], g=ids["lyceum_guardian"])),
         (ADMIN, FormCb(v=Step.FORM, s=ids["lyceum"], g=ids["lyceum_guardian"], given=True)),
+        # Reports: a class teacher asks for another class, another school or the whole
+        # school; a subject teacher and a guardian for anything.
+        *((CLASS_TEACHER, ReportsCb(ReportsAction.MAKE, r, c)) for r, c in (
+            (ReportChoice.PROGRESS, ids["class_7b"]), (ReportChoice.PROGRESS, 0),
+            (ReportChoice.ACTIVITY, 0), (ReportChoice.EXTRACTS, ids["class_7b"]),
+            (ReportChoice.TERM_SHEET, ids["lyceum_class"]),
+            (ReportChoice.CONSENTS, ids["lyceum_class"]))),
+        (CLASS_TEACHER, ReportsCb(ReportsAction.CLASSES, ReportChoice.ACTIVITY)),
+        (CLASS_TEACHER, ReportsCb(ReportsAction.PERIODS, ReportChoice.PROGRESS, 0)),
+        (CLASS_TEACHER, ReportsCb(ReportsAction.PERIODS, ReportChoice.FINALS,
+                                  ids["class_7b"])),
+        (MATH_TEACHER, ReportsCb(ReportsAction.MAKE, ReportChoice.COMPLETION, ids["class_7b"])),
+        (MATH_TEACHER, ReportsCb(ReportsAction.MAKE, ReportChoice.EXTRACTS, ids["class_7b"])),
+        (GUARDIAN, ReportsCb(ReportsAction.CLASSES, ReportChoice.PROGRESS)),
+        (GUARDIAN, MenuCb(area="reports")),
     ]
     return cases
 
