@@ -199,7 +199,8 @@ async def test_fortnight_batch_is_queued_once_across_two_processes(demo_db: Db) 
     assert [(r.kind, r.payload["class"], r.payload["count"], r.telegram_id) for r in rows] == [
         ("staff", "5А", 25, 2001)]
     # What the class teacher reads when the worker sends it.
-    texts = compose([PushRow(1, rows[0].kind, rows[0].payload, None,
-                             dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC))], translator("ru"))
+    texts = [m.text for m in compose([PushRow.from_stored(
+        1, rows[0].kind, rows[0].payload, None, dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC))],
+        translator("ru"))]
     assert texts == ["🖨 <b>Выписки на бумаге, 5А</b>: 25 учеников, 10 ноября – 23 ноября. "
                      "Меню → Отчёты → Выписки на бумаге."]
