@@ -20,9 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from services import demo_data
 from services.db import make_engine, make_sessionmaker
 from services.demo_seed import DEMO_ACCOUNTS, SeedResult, demo_counts, seed_demo
+from services.demo_seed import data as demo_data
 from services.migrate import upgrade
 from tests.conftest import PgServer
 
