@@ -30,6 +30,11 @@ Payload shapes, by kind (every payload may also carry `urgent` and `hide_values`
              "consent_withdrawn" | ..., "student"}
 - "notice" / "message" / "complaint": {"type": ..., "text": ..., "from"?: ...}
 - "staff":  {"type": "unmarked_lessons", "items": [{"class", "subject", "date", "slot"}]}
+            {"type": "period_marks_due", "period", "ends_on", "deadline",
+             "items": [{"class", "subject", "missing"}]}
+            {"type": "deadline_digest", "lessons": [{"teacher", "class", "subject", "count",
+             "since"}], "period_marks": [{"teacher", "class", "subject", "period",
+             "missing"}], "more"}
 """
 
 from __future__ import annotations
@@ -314,6 +319,38 @@ def _staff_unmarked(t: Translator, row: PushRow) -> _Section:
     return _Section(t("push-staff-unmarked-title", count=len(items)), lines)
 
 
+def _staff_period_marks(t: Translator, row: PushRow) -> _Section:
+    p = row.payload
+    lines = [t("push-staff-period-marks-line", klass=escape(str(i.get("class", ""))),
+               subject=escape(str(i.get("subject", ""))), missing=int(i.get("missing") or 0))
+             for i in p.get("items", [])]
+    return _Section(t("push-staff-period-marks-title", period=escape(str(p.get("period", ""))),
+                      ends=_date(t, p.get("ends_on"), weekday=True),
+                      deadline=_date(t, p.get("deadline"), weekday=True)), lines)
+
+
+def _staff_digest(t: Translator, row: PushRow) -> _Section:
+    p = row.payload
+    lines: list[str] = []
+    lessons, marks = p.get("lessons") or [], p.get("period_marks") or []
+    if lessons:
+        lines.append(t("push-staff-digest-lessons"))
+        lines += [t("push-staff-digest-lesson-line", teacher=escape(str(i.get("teacher", ""))),
+                    klass=escape(str(i.get("class", ""))),
+                    subject=escape(str(i.get("subject", ""))), count=int(i.get("count") or 0),
+                    since=_date(t, i.get("since"))) for i in lessons]
+    if marks:
+        lines.append(t("push-staff-digest-marks"))
+        lines += [t("push-staff-digest-mark-line", teacher=escape(str(i.get("teacher", ""))),
+                    klass=escape(str(i.get("class", ""))),
+                    subject=escape(str(i.get("subject", ""))),
+                    period=escape(str(i.get("period", ""))),
+                    missing=int(i.get("missing") or 0)) for i in marks]
+    if p.get("more"):
+        lines.append(t("push-staff-digest-more", count=int(p["more"])))
+    return _Section(t("push-staff-digest-title"), lines)
+
+
 def _unknown(t: Translator, row: PushRow) -> _Section:
     text = row.payload.get("text")
     return _Section(t("push-unknown"), _text(text).splitlines() if text else [])
@@ -340,6 +377,8 @@ _SINGLE: dict[str, Callable[[Translator, PushRow], _Section]] = {
     "forecast_risk": _forecast_risk,
     "access_ended": _access,
     "unmarked_lessons": _staff_unmarked,
+    "period_marks_due": _staff_period_marks,
+    "deadline_digest": _staff_digest,
 }
 _ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "timetable": 4, "homework": 5}
 
