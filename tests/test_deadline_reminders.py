@@ -194,7 +194,7 @@ async def test_the_digest_waits_out_the_winter_holidays(demo_db: Db) -> None:
     on holidays until 11 January: the next digest is on Tuesday 12 January."""
     school = await _school(demo_db)
     mondays = [D(2026, 12, 28), D(2027, 1, 4), D(2027, 1, 11)]
-    for day in mondays + [D(2027, 1, 12)]:
+    for day in [*mondays, D(2027, 1, 12)]:
         done = await _run_at(demo_db, day)
         keys = [k for k in done if k.startswith((f"deadline-digest:{school}:",
                                                  f"staff-unmarked:{school}:"))]
