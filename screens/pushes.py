@@ -289,6 +289,33 @@ def _paper_extracts(t: Translator, row: ComposableRow) -> _Section:
                            start=_date(t, e.date_from), end=_date(t, e.date_to)), [])
 
 
+def _staff_period_marks(t: Translator, row: ComposableRow) -> _Section:
+    e = _as(ev.PeriodMarksDueEvent, row)
+    lines = [t("push-staff-period-marks-line", klass=escape(i.klass),
+               subject=escape(i.subject), missing=i.missing) for i in e.items]
+    return _one_row(row, t("push-staff-period-marks-title", period=escape(e.period),
+                           ends=_date(t, e.ends_on, weekday=True),
+                           deadline=_date(t, e.deadline, weekday=True)), lines)
+
+
+def _staff_digest(t: Translator, row: ComposableRow) -> _Section:
+    e = _as(ev.DeadlineDigestEvent, row)
+    lines: list[str] = []
+    if e.lessons:
+        lines.append(t("push-staff-digest-lessons"))
+        lines += [t("push-staff-digest-lesson-line", teacher=escape(i.teacher),
+                    klass=escape(i.klass), subject=escape(i.subject), count=i.count,
+                    since=_date(t, i.since)) for i in e.lessons]
+    if e.period_marks:
+        lines.append(t("push-staff-digest-marks"))
+        lines += [t("push-staff-digest-mark-line", teacher=escape(i.teacher),
+                    klass=escape(i.klass), subject=escape(i.subject),
+                    period=escape(i.period), missing=i.missing) for i in e.period_marks]
+    if e.more:
+        lines.append(t("push-staff-digest-more", count=e.more))
+    return _one_row(row, t("push-staff-digest-title"), lines)
+
+
 # --- grouping ---------------------------------------------------------------------------
 
 # Events of these types merge into one section per student (one line per row).
@@ -307,6 +334,8 @@ _SINGLE: dict[type[ev.PushEvent], Callable[[Translator, ComposableRow], _Section
     ev.NoticeEvent: _free_text,
     ev.UnmarkedLessonsEvent: _staff_unmarked,
     ev.PaperExtractsEvent: _paper_extracts,
+    ev.PeriodMarksDueEvent: _staff_period_marks,
+    ev.DeadlineDigestEvent: _staff_digest,
 }
 _ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "timetable": 4, "homework": 5}
 

@@ -5,6 +5,8 @@ Every write records its history (MarkChange for marks) and, in the same transact
 the pushes (services.notifications) to the chats that follow the students concerned, and
 keeps the term forecast's snapshot in step (a changed forecast is pushed with its cause).
 
+A new mark that arrives after the 002 §5.2 deadline is noted as late (services.deadlines).
+
 Backfill — an initial load (`backfill=True`), a mark dated more than `School.backfill_days`
 days before today, a lesson already past or homework already due — is stored silently.
 Rows re-sent by the journal with a known `external_id` update instead of duplicating.
@@ -20,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import clock, forecast
+from services import clock, deadlines, forecast
 from services.errors import InvalidJournalData, InvalidMark, NotFound
 from services.models import (
     ClassGroup,
@@ -187,6 +189,8 @@ async def add_mark(session: AsyncSession, *, student_id: int, subject_id: int,
                         changed_by_id=entered_by_id, changed_at=now)
     session.add(change)
     await session.flush()
+    if not backfill:  # an initial load is not a late entry (002 §5.2)
+        await deadlines.record_late_marks(session, [mark.id])
     return await _after_mark(session, ctx, mark, change, _mark_event(ctx, mark, "mark_added"),
                              _silent(ctx, date, backfill))
 

@@ -332,6 +332,54 @@ class UnmarkedLessonsEvent(PushEvent):
 
 
 @dataclass(frozen=True)
+class PeriodMarksMissing:
+    klass: str = _key("class")
+    subject: str = ""
+    missing: int = 0
+
+
+@dataclass(frozen=True)
+class PeriodMarksDueEvent(PushEvent):
+    """To a teacher, two and one working days before a period ends: marks still missing."""
+
+    KIND = "staff"
+    TYPES = ("period_marks_due",)
+    period: str
+    ends_on: dt.date | None
+    deadline: dt.date | None
+    items: tuple[PeriodMarksMissing, ...]
+
+
+@dataclass(frozen=True)
+class OverdueLessons:
+    teacher: str = ""
+    klass: str = _key("class")
+    subject: str = ""
+    count: int = 0
+    since: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class OverduePeriodMarks:
+    teacher: str = ""
+    klass: str = _key("class")
+    subject: str = ""
+    period: str = ""
+    missing: int = 0
+
+
+@dataclass(frozen=True)
+class DeadlineDigestEvent(PushEvent):
+    """Weekly, to the class teacher and the deputy: what stays overdue."""
+
+    KIND = "staff"
+    TYPES = ("deadline_digest",)
+    lessons: tuple[OverdueLessons, ...] = ()
+    period_marks: tuple[OverduePeriodMarks, ...] = ()
+    more: int = 0
+
+
+@dataclass(frozen=True)
 class PaperExtractsEvent(PushEvent):
     """To a class teacher: this fortnight's paper extracts of a class are ready."""
 
@@ -359,7 +407,8 @@ class UnknownEvent(PushEvent):
 EVENT_TYPES: tuple[type[PushEvent], ...] = (
     MarkEvent, FinalMarkEvent, LessonChangeEvent, HomeworkEvent, HomeworkTomorrowEvent,
     ForecastChangeEvent, ForecastWeeklyEvent, ForecastRiskEvent, AccessEndedEvent,
-    NoticeEvent, UnmarkedLessonsEvent, PaperExtractsEvent,
+    NoticeEvent, UnmarkedLessonsEvent, PaperExtractsEvent, PeriodMarksDueEvent,
+    DeadlineDigestEvent,
 )
 _BY_TYPE: dict[str, type[PushEvent]] = {t: cls for cls in EVENT_TYPES for t in cls.TYPES}
 

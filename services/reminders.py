@@ -2,9 +2,13 @@
 before) and, to staff, lessons left without marks past the deadline.
 
 The deadline is 002 §5.2's: current marks and absences go into the journal "не более пяти
-дней с даты проведения урока", five calendar days. The staff reminder itself goes out on
-school working days only (services.working_days), so a lesson that ran late over a weekend
-or the holidays is named on the first working day after.
+дней с даты проведения урока", five days, moved to the next working day when they end on a
+day off (services.deadlines). The staff reminder itself goes out on school working days
+only (services.working_days), so it names a lesson on its deadline day, or on the first
+working day after a deadline that passed over a weekend or the holidays.
+
+A lesson counts as filled once anything is entered for it: a mark, an absence, or the
+register taken with everyone present (services.attendance_register).
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from services import push_events as ev
+from services.deadlines import MARKING_DEADLINE_DAYS
 from services.models import (
     Attendance,
     ClassGroup,
@@ -31,14 +37,14 @@ from services.models import (
 from services.notifications import Push, SchoolClock, notify_staff, notify_students
 from services.rosters import active_students
 
-MARKING_DEADLINE_DAYS = 5  # 002 §5.2: marks and absences within 5 days of the lesson
 STAFF_LOOKBACK_DAYS = 30  # older gaps are the deputy's business, not a daily reminder
 STAFF_ITEMS_MAX = 40
 HOMEWORK_TEXT_MAX = 600
 
 
 def overdue_since(today: dt.date) -> dt.date:
-    """The last lesson date whose marks are overdue by `today`."""
+    """The last lesson date whose marks are due by `today`: on a working day, the lessons
+    whose deadline (services.deadlines.entry_deadline) is today or past."""
     return today - dt.timedelta(days=MARKING_DEADLINE_DAYS)
 
 
@@ -87,11 +93,9 @@ async def homework_eve(session: AsyncSession, school: SchoolClock, today: dt.dat
 # --- staff: lessons past the 5-day deadline with nothing entered ------------------------
 
 
-async def unmarked_lessons(session: AsyncSession, school_id: int,
-                           today: dt.date) -> dict[int, list[dict[str, Any]]]:
-    """Per teacher (the substitute for a replaced lesson), lessons past the deadline with
-    no marks and no attendance entered. First grade is left out: it gets no marks, and a
-    lesson everyone attended leaves no trace to check."""
+def unfilled() -> ColumnElement[bool]:
+    """A lesson with nothing entered: no live mark, no attendance row, and no register
+    taken (a lesson everyone attended has its attendance entered all the same)."""
     any_mark = exists().where(
         Mark.deleted_at.is_(None),
         or_(Mark.lesson_id == Lesson.id,
@@ -100,6 +104,17 @@ async def unmarked_lessons(session: AsyncSession, school_id: int,
                  Mark.student_id.in_(select(Student.id).where(
                      Student.class_id == Lesson.class_id)))))
     any_attendance = exists().where(Attendance.lesson_id == Lesson.id)
+    return and_(~any_mark, ~any_attendance, Lesson.attendance_taken_at.is_(None))
+
+
+FILLABLE = (LessonStatus.HELD, LessonStatus.REPLACED, LessonStatus.SCHEDULED)
+
+
+async def unmarked_lessons(session: AsyncSession, school_id: int,
+                           today: dt.date) -> dict[int, list[dict[str, Any]]]:
+    """Per teacher (the substitute for a replaced lesson), lessons past the deadline with
+    nothing entered (`unfilled`). First grade is left out: it gets no marks, and until
+    the journal sends its registers most of its lessons would look unfilled."""
     rows = (await session.execute(
         select(Lesson.date, Lesson.slot, ClassGroup.name.label("klass"),
                Subject.name.label("subject"),
@@ -107,11 +122,10 @@ async def unmarked_lessons(session: AsyncSession, school_id: int,
         .join(ClassGroup, ClassGroup.id == Lesson.class_id)
         .join(Subject, Subject.id == Lesson.subject_id)
         .where(Lesson.school_id == school_id, ClassGroup.grade > 1,
-               Lesson.status.in_([LessonStatus.HELD, LessonStatus.REPLACED,
-                                  LessonStatus.SCHEDULED]),
+               Lesson.status.in_(FILLABLE),
                Lesson.date.between(today - dt.timedelta(days=STAFF_LOOKBACK_DAYS),
                                    overdue_since(today)),
-               ~any_mark, ~any_attendance)
+               unfilled())
         .order_by(Lesson.date, Lesson.slot, ClassGroup.name))).all()
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:

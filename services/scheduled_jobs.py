@@ -1,7 +1,8 @@
 """Which scheduled runs are due at a moment: the school-time slots and the daily retention.
 
 Jobs that belong to a wall-clock time in a school (Friday 18:00 forecast summary, 19:00
-homework for tomorrow, 08:00 staff reminder on working days, 18:00 the risk list two weeks
+homework for tomorrow, 08:00 on working days the staff reminder, the period-mark reminders
+and on the week's first working day the deadline digest, 18:00 the risk list two weeks
 before a period ends) are due while the school's local time is within a few hours after
 the slot; a slot missed for longer is skipped. Retention is due once a UTC day (00:00 UTC is
 night in every Russian timezone but the far east's morning).
@@ -15,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import forecast_jobs, reminders, retention
+from services import deadline_reminders, deadlines, forecast_jobs, reminders, retention
 from services.models import School
 from services.notifications import SchoolClock
 from services.working_days import working_days
@@ -77,6 +79,32 @@ def _retention(now: dt.datetime) -> Work:
     return work
 
 
+def _call(job: Callable[..., Awaitable[int]], *args: Any) -> Work:
+    async def work(session: AsyncSession) -> int:
+        return await job(session, *args)
+    return work
+
+
+async def _staff_runs(session: AsyncSession, school: SchoolClock,
+                      today: dt.date) -> list[DueRun]:
+    """The 08:00 staff runs, on the school's working days only: the unfilled lessons, the
+    period-mark reminders, and on the week's first working day the escalation digest."""
+    sid = school.school_id
+    days = await working_days(session, sid)
+    if not days.is_working_day(today):
+        return []
+    runs = [DueRun("staff-unmarked", f"staff-unmarked:{sid}:{today.isoformat()}",
+                   _for_school(reminders.staff_reminders, school, today))]
+    for due in await deadline_reminders.periods_due(session, sid, today, days):
+        runs.append(DueRun("period-marks", f"period-marks:{sid}:{due.id}:{today.isoformat()}",
+                           _call(deadline_reminders.period_mark_reminders, school, due, today)))
+    if deadlines.first_working_day_of_week(today, days):
+        year, week, _ = today.isocalendar()
+        runs.append(DueRun("deadline-digest", f"deadline-digest:{sid}:{year}-W{week:02d}",
+                           _call(deadline_reminders.deadline_digest, school, today, days)))
+    return runs
+
+
 async def school_runs(session: AsyncSession, school: SchoolClock,
                       now: dt.datetime) -> list[DueRun]:
     """The runs due for one school at `now`."""
@@ -91,10 +119,8 @@ async def school_runs(session: AsyncSession, school: SchoolClock,
     if slot_reached(local, HOMEWORK_EVE_AT):
         runs.append(DueRun("homework-eve", f"homework-eve:{sid}:{today.isoformat()}",
                            _for_school(reminders.homework_eve, school, today)))
-    if (slot_reached(local, STAFF_REMINDER_AT)
-            and (await working_days(session, sid)).is_working_day(today)):
-        runs.append(DueRun("staff-unmarked", f"staff-unmarked:{sid}:{today.isoformat()}",
-                           _for_school(reminders.staff_reminders, school, today)))
+    if slot_reached(local, STAFF_REMINDER_AT):
+        runs.extend(await _staff_runs(session, school, today))
     if slot_reached(local, RISK_AT):
         for due in await forecast_jobs.risk_periods(session, sid, today):
             runs.append(DueRun("period-risk", f"period-risk:{sid}:{due.period.id}",

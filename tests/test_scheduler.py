@@ -129,6 +129,18 @@ async def test_staff_reminder_lists_a_lesson_left_without_marks(demo_db: Db) -> 
         async with demo_db.sessionmaker.begin() as s:
             await s.execute(text("DELETE FROM marks WHERE lesson_id = :l"), {"l": row[0]})
             await s.execute(text("DELETE FROM attendance WHERE lesson_id = :l"), {"l": row[0]})
+            await s.execute(text("UPDATE lessons SET attendance_taken_at = NULL "
+                                 "WHERE id = :l"), {"l": row[0]})
+    # Another lesson of that day with no marks but its register taken, everyone present:
+    # its attendance was entered, so it is filled.
+    full = (await _all(demo_db, """
+        SELECT l.id, l.slot FROM lessons l JOIN classes c ON c.id = l.class_id
+        WHERE l.teacher_id = :t AND l.date = :d AND l.status = 'held' AND c.grade > 1
+          AND l.id <> :l ORDER BY l.slot LIMIT 1""", t=teacher, d=six_days_ago,
+                       l=lessons[six_days_ago][0]))[0]
+    async with demo_db.sessionmaker.begin() as s:
+        await s.execute(text("DELETE FROM marks WHERE lesson_id = :l"), {"l": full[0]})
+        await s.execute(text("DELETE FROM attendance WHERE lesson_id = :l"), {"l": full[0]})
     done = await run_school_jobs(demo_db.sessionmaker)  # Monday 10:00 in Moscow
     schools = await _school_ids(demo_db)
     assert f"staff-unmarked:{schools['demo-school']}:2026-11-23" in done
@@ -139,6 +151,8 @@ async def test_staff_reminder_lists_a_lesson_left_without_marks(demo_db: Db) -> 
     recent = lessons[four_days_ago]
     assert not any(i["date"] == four_days_ago.isoformat() and i["slot"] == recent[1]
                    for i in row.payload["items"])  # still within the 5-day deadline
+    assert not any(i["date"] == six_days_ago.isoformat() and i["slot"] == full[1]
+                   for i in row.payload["items"])  # full attendance, no marks: filled
     [push] = _texts([row])
     assert push.startswith("📝 <b>Журнал не заполнен</b>:")
     assert f"• {klass}, {subject} — Вт, 17 ноября, {slot}-й урок" in push

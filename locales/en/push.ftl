@@ -79,3 +79,21 @@ push-staff-unmarked-title = 📝 <b>Journal not filled in</b>: { $count ->
    *[other] { $count } lessons
 } held 5+ days ago without marks or attendance
 push-staff-unmarked-line = • { $klass }, { $subject } — { $date }, lesson { $slot }
+
+push-staff-period-marks-title = 🗓 <b>Marks for { $period }</b>: the period ends { $ends }, enter them by { $deadline }
+push-staff-period-marks-line = • { $klass }, { $subject }: { $missing ->
+    [one] { $missing } student
+   *[other] { $missing } students
+} without a mark
+push-staff-digest-title = 📋 <b>Journal deadlines: what is overdue</b>
+push-staff-digest-lessons = Lessons without marks or attendance:
+push-staff-digest-lesson-line = • { $teacher } — { $klass }, { $subject }: { $count ->
+    [one] { $count } lesson
+   *[other] { $count } lessons
+}, the first on { $since }
+push-staff-digest-marks = Period marks not entered:
+push-staff-digest-mark-line = • { $teacher } — { $klass }, { $subject }, { $period }: { $missing ->
+    [one] { $missing } student
+   *[other] { $missing } students
+} without one
+push-staff-digest-more = …and { $count } more

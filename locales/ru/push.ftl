@@ -90,3 +90,22 @@ push-staff-unmarked-title = 📝 <b>Журнал не заполнен</b>: { $c
    *[many] { $count } уроков прошли
 } 5 и более дней назад без оценок и посещаемости
 push-staff-unmarked-line = • { $klass }, { $subject } — { $date }, { $slot }-й урок
+
+push-staff-period-marks-title = 🗓 <b>Оценки за { $period }</b>: период заканчивается { $ends }, выставьте их не позднее { $deadline }
+push-staff-period-marks-line = • { $klass }, { $subject }: нет оценки у { $missing ->
+    [one] { $missing } ученика
+   *[other] { $missing } учеников
+}
+push-staff-digest-title = 📋 <b>Сроки журнала: что просрочено</b>
+push-staff-digest-lessons = Уроки без оценок и посещаемости:
+push-staff-digest-lesson-line = • { $teacher } — { $klass }, { $subject }: { $count ->
+    [one] { $count } урок
+    [few] { $count } урока
+   *[many] { $count } уроков
+}, первый { $since }
+push-staff-digest-marks = Не выставлены оценки за период:
+push-staff-digest-mark-line = • { $teacher } — { $klass }, { $subject }, { $period }: нет у { $missing ->
+    [one] { $missing } ученика
+   *[other] { $missing } учеников
+}
+push-staff-digest-more = …и ещё { $count }

@@ -187,6 +187,9 @@ async def _add_lessons(w: _Writer, school: _School, lessons: Sequence[_Lesson],
         "moved_to_date": x.moved_to[0] if x.moved_to else None,
         "moved_to_slot": x.moved_to[1] if x.moved_to else None,
         "external_id": x.external_id,
+        # The register is taken in every lesson held so far, everyone present or not.
+        "attendance_taken_at": (school.at(x.date, data.BELLS[x.slot - 1][1])
+                                if x.held and x.date < today else None),
         "updated_at": changed if x.status in (LessonStatus.REPLACED, LessonStatus.CANCELLED,
                                               LessonStatus.MOVED) else loaded,
     } for x in lessons])

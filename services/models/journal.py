@@ -52,6 +52,9 @@ class Lesson(Base):
     )
     moved_to_date: Mapped[dt.date | None] = mapped_column(Date)
     moved_to_slot: Mapped[int | None] = mapped_column(SmallInteger)
+    # When the teacher took the register: a lesson everyone attended has no attendance rows,
+    # and this is what says its attendance was entered all the same (002 §5.2).
+    attendance_taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     external_id: Mapped[str | None] = external_id_column()
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(),
                                                     onupdate=func.now())
@@ -204,4 +207,32 @@ class Attendance(Base):
         UniqueConstraint("student_id", "lesson_id"),
         Index("ix_attendance_student_date", "student_id", "date"),
         Index("ix_attendance_lesson", "lesson_id"),
+    )
+
+
+class LateEntry(Base):
+    """A current mark or an attendance record that arrived after its deadline (002 §5.2:
+    five days after the lesson, moved to the next working day when it falls on a day off),
+    noted when it arrived, with the teacher it counts against, for the completion report."""
+
+    __tablename__ = "late_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = school_fk()
+    kind: Mapped[str] = mapped_column(String(10))  # mark / absence
+    mark_id: Mapped[int | None] = mapped_column(
+        ForeignKey("marks.id", ondelete="CASCADE"), unique=True)
+    attendance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attendance.id", ondelete="CASCADE"), unique=True)
+    teacher_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), index=True)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id", ondelete="SET NULL"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    lesson_date: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        CheckConstraint("kind IN ('mark', 'absence')", name="kind"),
+        CheckConstraint("(kind = 'mark') = (mark_id IS NOT NULL) AND "
+                        "(kind = 'absence') = (attendance_id IS NOT NULL)", name="row"),
+        Index("ix_late_entries_school_entered", "school_id", "entered_at"),
     )
