@@ -353,7 +353,7 @@ class PeriodMarksDueEvent(PushEvent):
 @dataclass(frozen=True)
 class OverdueLessons:
     teacher: str = ""
-    klass: str = _key("class")
+    klass: str = _key("class", default="")
     subject: str = ""
     count: int = 0
     since: dt.date | None = None
@@ -362,7 +362,7 @@ class OverdueLessons:
 @dataclass(frozen=True)
 class OverduePeriodMarks:
     teacher: str = ""
-    klass: str = _key("class")
+    klass: str = _key("class", default="")
     subject: str = ""
     period: str = ""
     missing: int = 0

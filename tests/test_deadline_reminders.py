@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from bot.scheduler import run_school_jobs
 from screens.i18n import translator
 from screens.pushes import LIMIT, PushRow, compose
-from services import clock, journal, preferences
+from services import clock, journal, notification_settings
 from services.models import Notification
 from tests.conftest import Db
 
@@ -46,8 +46,9 @@ async def _rows(db: Db, chat_id: int, kind_type: str) -> list[Notification]:
 
 
 def _texts(rows: list[Notification], locale: str = "ru") -> list[str]:
-    return compose([PushRow(r.id, r.kind, r.payload, r.student_id, r.event_at) for r in rows],
-                   translator(locale))
+    return [m.text for m in compose(
+        [PushRow.from_stored(r.id, r.kind, r.payload, r.student_id, r.event_at) for r in rows],
+        translator(locale))]
 
 
 async def _school(db: Db) -> int:
@@ -248,7 +249,7 @@ async def test_a_final_mark_is_pushed_within_a_day_quiet_hours_kept(demo_db: Db)
     async with demo_db.sessionmaker.begin() as s:
         account = await s.scalar(text("SELECT id FROM accounts WHERE telegram_id = :t"),
                                  {"t": GUARDIAN})
-        await preferences.set_digest(s, account, True, dt.time(20, 0))
+        await notification_settings.set_digest(s, account, True, dt.time(20, 0))
     at = dt.datetime(2026, 12, 25, 20, 30, tzinfo=MOSCOW)
     with clock.frozen(at):
         async with demo_db.sessionmaker.begin() as s:
