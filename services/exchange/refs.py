@@ -1,0 +1,78 @@
+"""Checks that need the database: every reference names a record of this batch or one
+already stored for the school, and the regulations' rules hold for the records as they
+will be once the batch is applied (002 §5.5: no marks for first-graders)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.exchange import sql
+from services.exchange.schema import SPECS, Problems
+
+
+def _targets(section: str, rec: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(field, target section, external id) of every reference in a record."""
+    found = []
+    for name, spec in SPECS[section].items():
+        value = rec.get(name)
+        if spec.target is None or value is None:
+            continue
+        if spec.kind == "ref":
+            found.append((name, spec.target, value))
+        elif spec.kind == "refs":
+            found += [(name, spec.target, v) for v in value]
+        else:  # links: (student, relation) pairs
+            found += [(name, spec.target, v[0]) for v in value]
+    return found
+
+
+async def check_references(session: AsyncSession, school_id: int,
+                           records: dict[str, list[dict[str, Any]]],
+                           problems: Problems) -> None:
+    in_batch = {s: {r["external_id"] for r in recs if not r["deleted"]}
+                for s, recs in records.items()}
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for section, recs in records.items():
+        for rec in recs:
+            for _, target, ext in _targets(section, rec):
+                if ext not in in_batch.get(target, set()):
+                    wanted[target].add(ext)
+    stored = {t: set(await sql.stored(session, t, school_id, exts, ())) for t, exts in
+              wanted.items()}
+    for section, recs in records.items():
+        for rec in recs:
+            for name, target, ext in _targets(section, rec):
+                if ext not in in_batch.get(target, set()) and ext not in stored[target]:
+                    problems.add(section, rec["index"], rec["external_id"],
+                                 f"{name}: no {target} record {ext!r} in this batch or stored")
+    await _first_graders(session, school_id, records, problems)
+
+
+async def _first_graders(session: AsyncSession, school_id: int,
+                         records: dict[str, list[dict[str, Any]]], problems: Problems) -> None:
+    graded = [(s, r) for s in ("marks", "final_marks") for r in records.get(s, [])
+              if not r["deleted"]]
+    if not graded:
+        return
+    batch_students = {r["external_id"]: r["class"] for r in records.get("students", [])}
+    batch_grades = {r["external_id"]: r["grade"] for r in records.get("classes", [])}
+    rows = await sql.execute(
+        session, "SELECT s.external_id, c.external_id AS class_ext, c.grade FROM students s "
+        "LEFT JOIN classes c ON c.id = s.class_id WHERE s.school_id = :s AND "
+        "s.external_id = ANY(CAST(:e AS text[]))", s=school_id,
+        e=sorted({r["student"] for _, r in graded} - set(batch_students)))
+    class_of = {r.external_id: r.class_ext for r in rows}
+    grades = {r.class_ext: r.grade for r in rows if r.class_ext}
+    class_of.update(batch_students)
+    missing = {c for c in batch_students.values() if c not in batch_grades}
+    if missing:
+        grades.update({ext: row["grade"] for ext, row in (await sql.stored(
+            session, "classes", school_id, missing, ("grade",))).items()})
+    grades.update(batch_grades)
+    for section, rec in graded:
+        if grades.get(class_of.get(rec["student"]) or "") == 1:
+            problems.add(section, rec["index"], rec["external_id"],
+                         "first-grade students get no marks (002 §5.5)")
