@@ -213,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     annul.add_argument("--telegram-id", type=int, required=True)
     annul.add_argument("--student", type=int, required=True, help="student id")
     annul.set_defaults(func=cmd_access_annul)
+    from bot import cli_exchange
+
+    cli_exchange.register(sub)
     return parser
 
 

@@ -16,6 +16,8 @@ Payload shapes, by kind (every payload may also carry `urgent` and `hide_values`
              "old_passed", "hide_values"}
 - "timetable": {"type": "lesson_replaced" | "lesson_moved" | "lesson_cancelled", "student",
              "subject", "date", "slot", "teacher" (the substitute), "new_date", "new_slot"}
+- "absence": {"type": "absence", "student", "attendance" (absent/ill/excused/late),
+             "subject", "date", "slot"}
 - "homework": {"type": "homework_new" | "homework_changed", "student", "subject", "due_on",
              "text"}  and  {"type": "homework_tomorrow", "student", "due_on",
              "items": [{"subject", "text"}]}
@@ -181,6 +183,8 @@ def _lesson_line(t: Translator, p: dict[str, Any]) -> str:
     kind = p.get("type")
     if kind == "lesson_replaced":
         return t("push-lesson-replaced", teacher=escape(str(p.get("teacher") or "—")), **args)
+    if kind == "lesson_moved" and not p.get("new_date"):
+        return t("push-lesson-moved-away", **args)  # the journal did not say where to
     if kind == "lesson_moved":
         return t("push-lesson-moved", new_date=_date(t, p.get("new_date"), weekday=True),
                  new_slot=int(p.get("new_slot") or 0), **args)
@@ -190,6 +194,14 @@ def _lesson_line(t: Translator, p: dict[str, Any]) -> str:
 def _timetable_section(t: Translator, rows: list[PushRow]) -> _Section:
     return _Section(t("push-timetable-title", student=_student(rows[0].payload)),
                     [_lesson_line(t, r.payload) for r in rows])
+
+
+def _absence_section(t: Translator, rows: list[PushRow]) -> _Section:
+    lines = [t("push-absence-line", date=_date(t, r.payload.get("date"), weekday=True),
+               slot=int(r.payload.get("slot") or 0),
+               subject=escape(str(r.payload.get("subject", ""))),
+               kind=str(r.payload.get("attendance") or "absent")) for r in rows]
+    return _Section(t("push-absence-title", student=_student(rows[0].payload)), lines)
 
 
 def _homework_section(t: Translator, rows: list[PushRow]) -> _Section:
@@ -333,6 +345,7 @@ _MERGED: dict[tuple[str, str], tuple[str, Callable[[Translator, list[PushRow]], 
     ("homework", "homework_new"): ("homework", _homework_section),
     ("homework", "homework_changed"): ("homework", _homework_section),
     ("forecast", "forecast_changed"): ("forecast", _forecast_section),
+    ("absence", "absence"): ("absence", _absence_section),
 }
 _SINGLE: dict[str, Callable[[Translator, PushRow], _Section]] = {
     "homework_tomorrow": _homework_tomorrow,
@@ -341,7 +354,8 @@ _SINGLE: dict[str, Callable[[Translator, PushRow], _Section]] = {
     "access_ended": _access,
     "unmarked_lessons": _staff_unmarked,
 }
-_ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "timetable": 4, "homework": 5}
+_ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "absence": 4, "timetable": 5,
+          "homework": 6}
 
 
 def _row_date(row: PushRow) -> str:

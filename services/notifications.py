@@ -129,7 +129,7 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
     now = clock.now()
     prefs = await preferences.preferences_many(
         session, {(r.account_id, r.student_id) for r, _ in targets})
-    queued = 0
+    rows = []
     for recipient, push in targets:
         pref = prefs[(recipient.account_id, recipient.student_id)]
         if not push.urgent and not pref.wants(push.kind, push.subject_id):
@@ -141,14 +141,14 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
         due = preferences.due_at(pref, now=now, timezone=school.timezone,
                                  school_quiet_start=school.quiet_start,
                                  school_quiet_end=school.quiet_end, urgent=push.urgent)
-        if await outbox.enqueue(
-            session, account_id=recipient.account_id, chat_id=recipient.chat_id,
+        rows.append(dict(
+            account_id=recipient.account_id, chat_id=recipient.chat_id,
             kind=push.kind, payload=payload, dedupe_key=f"{push.key}:{recipient.account_id}",
             student_id=recipient.student_id, subject_id=push.subject_id, due_at=due,
             event_at=event_at or now, urgent=push.urgent,
-        ):
-            queued += 1
-    return queued
+        ))
+    # One statement for the lot: a journal batch can queue thousands of rows.
+    return await outbox.enqueue_many(session, rows)
 
 
 async def notify_students(session: AsyncSession, school: SchoolClock,

@@ -114,6 +114,6 @@ async def _history_and_pushes(ctx: Apply,
 
 
 async def _lookup(ctx: Apply, table: str, column: str, ids: set[int]) -> dict[int, Any]:
-    rows = await sql.execute(ctx.session, f"SELECT id, {column} AS v FROM {table} "  # noqa: S608
+    rows = await sql.execute(ctx.session, f"SELECT id, {column} AS v FROM {table} "
                              "WHERE id = ANY(CAST(:i AS integer[]))", i=sorted(ids))
     return {r.id: r.v for r in rows}

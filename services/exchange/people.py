@@ -48,7 +48,7 @@ async def _adopt(ctx: Apply, table: str, key: str, pairs: list[tuple[str, Any]])
     if not pairs:
         return
     await sql.execute(
-        ctx.session, f"UPDATE {table} x SET external_id = t.ext "  # noqa: S608
+        ctx.session, f"UPDATE {table} x SET external_id = t.ext "
         f"FROM unnest(CAST(:exts AS text[]), CAST(:keys AS text[])) AS t(ext, k) "
         f"WHERE x.school_id = :s AND x.external_id IS NULL AND CAST(x.{key} AS text) = t.k "
         f"AND NOT EXISTS (SELECT 1 FROM {table} y WHERE y.school_id = :s "
@@ -137,7 +137,7 @@ async def _sync_links(ctx: Apply, table: str, owner: str, other: str, extra: str
     if not owners:
         return set()
     cols = f"{owner}, {other}" + (f", CAST({extra} AS text)" if extra else "")
-    rows = (await sql.execute(ctx.session, f"SELECT {cols} FROM {table} "  # noqa: S608
+    rows = (await sql.execute(ctx.session, f"SELECT {cols} FROM {table} "
                               f"WHERE {owner} = ANY(CAST(:o AS integer[]))", o=owners)).all()
     have: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
     for row in rows:
@@ -148,7 +148,7 @@ async def _sync_links(ctx: Apply, table: str, owner: str, other: str, extra: str
     gone = [(o, link) for o in changed for link in have.get(o, set()) - wanted[o]]
     if gone:
         await sql.execute(
-            ctx.session, f"DELETE FROM {table} x USING unnest(CAST(:o AS integer[]), "  # noqa: S608
+            ctx.session, f"DELETE FROM {table} x USING unnest(CAST(:o AS integer[]), "
             f"CAST(:p AS integer[])) AS d(o, p) WHERE x.{owner} = d.o AND x.{other} = d.p",
             o=[g[0] for g in gone], p=[g[1][0] for g in gone])
     new = [(o, *link) for o in changed for link in wanted[o] - have.get(o, set())]

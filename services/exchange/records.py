@@ -19,7 +19,7 @@ NOTABLE = ("replaced", "moved", "cancelled")
 async def _names(ctx: Apply, table: str, ids: set[int], column: str = "name") -> dict[int, Any]:
     if not ids:
         return {}
-    rows = await sql.execute(ctx.session, f"SELECT id, {column} AS v FROM {table} "  # noqa: S608
+    rows = await sql.execute(ctx.session, f"SELECT id, {column} AS v FROM {table} "
                              "WHERE id = ANY(CAST(:ids AS integer[]))", ids=sorted(ids))
     return {r.id: r.v for r in rows}
 
@@ -61,7 +61,7 @@ async def _delete(ctx: Apply, section: str, records: list[dict[str, Any]],
 
 
 def _delete_sql(table: str) -> str:
-    return (f"DELETE FROM {table} WHERE school_id = :s AND "  # noqa: S608
+    return (f"DELETE FROM {table} WHERE school_id = :s AND "
             "external_id = ANY(CAST(:e AS text[])) RETURNING id")
 
 

@@ -21,7 +21,7 @@ async def stored(session: AsyncSession, table: str, school_id: int, ext_ids: Ite
         return {}
     cols = ", ".join(["id", "external_id", *columns])
     rows = await session.execute(text(
-        f"SELECT {cols} FROM {table} WHERE school_id = :school "  # noqa: S608
+        f"SELECT {cols} FROM {table} WHERE school_id = :school "
         "AND external_id = ANY(CAST(:ids AS text[]))"), {"school": school_id, "ids": ids})
     return {r.external_id: dict(r._mapping) for r in rows}
 
@@ -52,7 +52,7 @@ async def upsert(session: AsyncSession, table: str, school_id: int,
     insert_cols = ", ".join(["school_id", *names, *extra])
     select_cols = ", ".join([":school", select_cols, *extra.values()])
     result = await session.execute(text(
-        f"INSERT INTO {table} ({insert_cols}) "  # noqa: S608
+        f"INSERT INTO {table} ({insert_cols}) "
         f"SELECT {select_cols} FROM unnest({', '.join(arrays)}) AS t({', '.join(names)}) "
         f"ON CONFLICT (school_id, external_id) DO UPDATE SET {updates} "
         "RETURNING id, external_id"), params)

@@ -75,7 +75,8 @@ from services.models.school import (
 __all__ = [
     "NAMING", "AcademicYear", "Account", "AccountLink", "Attendance", "AttendanceKind", "AuditLog",
     "Base", "BellSlot", "ClassGroup", "ClassNotice", "Complaint", "ComplaintStatus", "Consent",
-    "ConsentDecision", "CurriculumItem", "ExchangeToken", "FinalMark", "FinalMarkKind", "ForecastSnapshot",
+    "ConsentDecision", "CurriculumItem", "ExchangeToken", "FinalMark", "FinalMarkKind",
+    "ForecastSnapshot",
     "Guardian", "GuardianRelation", "GuardianStudent", "Homework", "JobRun", "Lesson",
     "LessonStatus", "LinkAttempt", "LinkCode", "LinkKind", "Mark", "MarkChange", "MessageThread",
     "Notification", "NotificationPreference", "NotificationStatus", "Period", "PeriodKind", "Poll",
