@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.exchange import tokens
+from services.exchange import apply_batch, tokens
 from services.models import Account, AccountLink, LinkKind
 
 BASE: dict[str, Any] = {
@@ -89,3 +89,7 @@ async def link_guardian(session: AsyncSession, school_id: int, student_id: int,
                             student_id=student_id))
     await session.flush()
     return account.id
+
+
+async def apply_base(session: AsyncSession, school_id: int) -> None:
+    await apply_batch(session, school_id, batch(initial_load=True))
