@@ -130,6 +130,8 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
     prefs = await preferences.preferences_many(
         session, {(r.account_id, r.student_id) for r, _ in targets})
     rows = []
+    # Every push of this call is made `now`: its due time depends on the preferences only.
+    due_of: dict[tuple[preferences.Preferences, bool], dt.datetime] = {}
     for recipient, push in targets:
         pref = prefs[(recipient.account_id, recipient.student_id)]
         if not push.urgent and not pref.wants(push.kind, push.subject_id):
@@ -138,9 +140,11 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
         if recipient.student_id is not None:
             payload.setdefault("student", recipient.student_name)
         payload["hide_values"] = pref.hide_values
-        due = preferences.due_at(pref, now=now, timezone=school.timezone,
-                                 school_quiet_start=school.quiet_start,
-                                 school_quiet_end=school.quiet_end, urgent=push.urgent)
+        due = due_of.get((pref, push.urgent))
+        if due is None:
+            due = due_of[(pref, push.urgent)] = preferences.due_at(
+                pref, now=now, timezone=school.timezone, school_quiet_start=school.quiet_start,
+                school_quiet_end=school.quiet_end, urgent=push.urgent)
         rows.append(dict(
             account_id=recipient.account_id, chat_id=recipient.chat_id,
             kind=push.kind, payload=payload, dedupe_key=f"{push.key}:{recipient.account_id}",

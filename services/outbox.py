@@ -64,5 +64,5 @@ async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> int
         "CAST(:payload AS text[]), CAST(:dedupe_key AS text[]), CAST(:student_id AS integer[]),"
         " CAST(:subject_id AS integer[]), CAST(:event_at AS timestamptz[]), "
         "CAST(:due_at AS timestamptz[])) AS t(a, c, k, p, d, s, sub, e, du) "
-        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"), cols)
-    return len(result.all())
+        "ON CONFLICT (dedupe_key) DO NOTHING"), cols)
+    return int(getattr(result, "rowcount", 0) or 0)

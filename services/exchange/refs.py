@@ -12,13 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.exchange import sql
 from services.exchange.schema import SPECS, Problems
 
+_REF_FIELDS = {section: [(name, spec) for name, spec in specs.items() if spec.target]
+               for section, specs in SPECS.items()}
+
 
 def _targets(section: str, rec: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(field, target section, external id) of every reference in a record."""
     found = []
-    for name, spec in SPECS[section].items():
+    for name, spec in _REF_FIELDS[section]:
         value = rec.get(name)
-        if spec.target is None or value is None:
+        if value is None or spec.target is None:
             continue
         if spec.kind == "ref":
             found.append((name, spec.target, value))
@@ -34,20 +37,31 @@ async def check_references(session: AsyncSession, school_id: int,
                            problems: Problems) -> None:
     in_batch = {s: {r["external_id"] for r in recs if not r["deleted"]}
                 for s, recs in records.items()}
+    # Sets first (a 10,000-mark batch names a few hundred distinct records); records are
+    # visited one by one only to report the references that are missing.
     wanted: dict[str, set[str]] = defaultdict(set)
     for section, recs in records.items():
-        for rec in recs:
-            for _, target, ext in _targets(section, rec):
-                if ext not in in_batch.get(target, set()):
-                    wanted[target].add(ext)
-    stored = {t: set(await sql.stored(session, t, school_id, exts, ())) for t, exts in
-              wanted.items()}
-    for section, recs in records.items():
-        for rec in recs:
-            for name, target, ext in _targets(section, rec):
-                if ext not in in_batch.get(target, set()) and ext not in stored[target]:
-                    problems.add(section, rec["index"], rec["external_id"],
-                                 f"{name}: no {target} record {ext!r} in this batch or stored")
+        for name, spec in _REF_FIELDS[section]:
+            values: set[str] = set()
+            for rec in recs:
+                value = rec.get(name)
+                if value is None:
+                    continue
+                if spec.kind == "ref":
+                    values.add(value)
+                else:
+                    values.update(v if spec.kind == "refs" else v[0] for v in value)
+            wanted[str(spec.target)] |= values - in_batch.get(str(spec.target), set())
+    missing = {t: exts - set(await sql.stored(session, t, school_id, exts, ()))
+               for t, exts in wanted.items() if exts}
+    if any(missing.values()):
+        for section, recs in records.items():
+            for rec in recs:
+                for name, target, ext in _targets(section, rec):
+                    if ext in missing.get(target, ()):
+                        problems.add(section, rec["index"], rec["external_id"],
+                                     f"{name}: no {target} record {ext!r} in this batch or "
+                                     "stored")
     await _first_graders(session, school_id, records, problems)
 
 
