@@ -308,3 +308,20 @@ async def test_openapi_is_valid_and_every_status_answers_as_documented(empty_db:
         for _ in range(2):
             await call("POST", "/api/v1/batch", body={})
         assert seen == _expected(doc)
+
+
+async def test_the_readme_examples_apply_in_order(api: Api) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    examples = [json.loads(line[3:-1]) for line in readme.splitlines()
+                if line.startswith("B '{")]
+    assert len(examples) == 14
+    sections = set()
+    for batch in examples:
+        status, body = await api.post(batch)
+        assert status == 200, (batch, body)
+        sections |= set(body["applied"])
+    assert sections == set(eb.BASE)
+    status, body = await api.post(examples[10])  # the mark again, after its deletion
+    assert body["applied"]["marks"]["updated"] == 1
