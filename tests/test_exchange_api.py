@@ -7,6 +7,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -310,10 +311,11 @@ async def test_openapi_is_valid_and_every_status_answers_as_documented(empty_db:
         assert seen == _expected(doc)
 
 
-async def test_the_readme_examples_apply_in_order(api: Api) -> None:
-    from pathlib import Path
+README = Path(__file__).resolve().parent.parent / "README.md"
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+
+async def test_the_readme_examples_apply_in_order(api: Api) -> None:
+    readme = README.read_text("utf-8")
     examples = [json.loads(line[3:-1]) for line in readme.splitlines()
                 if line.startswith("B '{")]
     assert len(examples) == 14
@@ -325,3 +327,20 @@ async def test_the_readme_examples_apply_in_order(api: Api) -> None:
     assert sections == set(eb.BASE)
     status, body = await api.post(examples[10])  # the mark again, after its deletion
     assert body["applied"]["marks"]["updated"] == 1
+
+
+async def test_final_marks_are_pushed_with_the_old_value_and_old_records_are_not(
+        api: Api) -> None:
+    await _loaded(api)
+    old_mark = {**eb.BASE["marks"][1], "value": 4}  # a lesson of 1 October: backfill
+    final = {**eb.BASE["final_marks"][0], "value": 5}
+    for _ in range(2):
+        status, body = await api.post(eb.batch(marks=[old_mark], final_marks=[final]))
+        assert status == 200
+    assert body["applied"]["final_marks"]["unchanged"] == 1
+    assert await api.pushes("marks") == []  # changed, but older than backfill_days
+    pushed = await api.pushes("final")
+    assert [(p["student"], p["old_value"], p["value"], p["period"]) for p in pushed] == [
+        ("Аня", 4, 5, "2 четверть")]
+    history = await api.sql("SELECT count(*) FROM mark_changes")
+    assert history[0][0] == 3  # two created, one updated: the history is kept regardless

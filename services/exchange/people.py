@@ -235,6 +235,8 @@ async def students(ctx: Apply, records: list[dict[str, Any]]) -> None:
     old = await sql.stored(ctx.session, "students", ctx.school_id,
                            (r["external_id"] for r in records),
                            ("class_id", "status", *_NAME_TYPES))
+    for r in records:
+        r["status"] = r["status"] or "active"
     # Leavers first: the termination flow revokes links and tells every chat why (002 §10).
     for r in records:
         before = old.get(r["external_id"])

@@ -54,7 +54,7 @@ SPECS: dict[str, dict[str, Field]] = {
     },
     "subjects": {"name": _s()},
     "work_types": {"name": _s(), "weight": Field("int", low=1, high=10)},
-    "staff": {**NAMES, "roles": Field("enum_list", choices=ROLES)},
+    "staff": {**NAMES, "roles": Field("enum_list", False, choices=ROLES)},
     "classes": {
         "name": _s(max_len=10, description="like 5А"),
         "grade": Field("int", low=1, high=11),
@@ -66,7 +66,8 @@ SPECS: dict[str, dict[str, Field]] = {
     },
     "students": {
         **NAMES, "class": _ref("classes"),
-        "status": Field("enum", choices=("active", "transferred", "left")),
+        "status": Field("enum", False, choices=("active", "transferred", "left"),
+                        description="active when absent"),
     },
     "guardians": {**NAMES, "students": Field("links", target="students")},
     "lessons": {
