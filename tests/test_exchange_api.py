@@ -344,3 +344,17 @@ async def test_final_marks_are_pushed_with_the_old_value_and_old_records_are_not
         ("Аня", 4, 5, "2 четверть")]
     history = await api.sql("SELECT count(*) FROM mark_changes")
     assert history[0][0] == 3  # two created, one updated: the history is kept regardless
+
+
+async def test_a_conflict_only_the_database_sees_refuses_the_batch(api: Api) -> None:
+    await _loaded(api)
+    twin = {"external_id": "a1-again", "student": "s2", "lesson": "l1", "kind": "ill"}
+    before = await api.rows()
+    status, body = await api.post(eb.batch(
+        subjects=[*eb.BASE["subjects"], {"external_id": "new", "name": "Музыка"}],
+        attendance=[twin]))
+    assert status == 422
+    assert body["errors"] == [{"section": "attendance", "index": None, "external_id": None,
+                               "reason": "conflicts with a stored record "
+                                         "(uq_attendance_student_id_lesson_id)"}]
+    assert await api.rows() == before  # the new subject was rolled back too
