@@ -59,7 +59,8 @@ async def marks(ctx: Apply, records: list[dict[str, Any]]) -> None:
     diff = ctx.diff("marks", records, old, values)
     for row in diff.write:
         row["updated_at"] = None if row["external_id"] in diff.created else now
-    written = await sql.upsert(ctx.session, "marks", ctx.school_id, diff.write, _TYPES)
+    written = await sql.upsert(ctx.session, "marks", ctx.school_id, diff.write, _TYPES,
+                               stored_ids=old.keys())
     ctx.ids.setdefault("marks", {}).update(written)
     for row in diff.write:
         before = old.get(row["external_id"])

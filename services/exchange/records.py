@@ -85,7 +85,8 @@ async def lessons(ctx: Apply, records: list[dict[str, Any]]) -> None:
     written = await sql.upsert(ctx.session, "lessons", ctx.school_id, diff.write, {
         "class_id": "integer", "subgroup_id": "integer", "subject_id": "integer",
         "teacher_id": "integer", "substitute_id": "integer", "date": "date",
-        "slot": "smallint", "room": "text", "topic": "text", "status": "lessonstatus"})
+        "slot": "smallint", "room": "text", "topic": "text", "status": "lessonstatus"},
+        stored_ids=old.keys())
     ctx.ids.setdefault("lessons", {}).update(written)
     # Lesson changes are news for today and tomorrow only (a timetable is read in advance).
     soon = (ctx.today(), ctx.today() + dt.timedelta(days=1))
@@ -140,7 +141,8 @@ async def homework(ctx: Apply, records: list[dict[str, Any]]) -> None:
     written = await sql.upsert(ctx.session, "homework", ctx.school_id, diff.write, {
         "class_id": "integer", "subgroup_id": "integer", "student_id": "integer",
         "subject_id": "integer", "lesson_id": "integer", "teacher_id": "integer",
-        "assigned_on": "date", "due_on": "date", "text": "text"})
+        "assigned_on": "date", "due_on": "date", "text": "text"},
+        stored_ids=old.keys())
     ctx.ids.setdefault("homework", {}).update(written)
     told = [row for row in diff.write if row["due_on"] >= ctx.today()
             and not ctx.quiet(row["assigned_on"])
@@ -178,7 +180,8 @@ async def attendance(ctx: Apply, records: list[dict[str, Any]]) -> None:
         "date": lessons[lesson[r["lesson"]]].date, "kind": r["kind"]})
     written = await sql.upsert(ctx.session, "attendance", ctx.school_id, diff.write, {
         "student_id": "integer", "lesson_id": "integer", "date": "date",
-        "kind": "attendancekind"})
+        "kind": "attendancekind"},
+        stored_ids=old.keys())
     ctx.ids.setdefault("attendance", {}).update(written)
     # An absence is news when it is new or its kind changed (002 §2: timely word).
     told = [row for row in diff.write if not ctx.quiet(row["date"])
