@@ -1,5 +1,6 @@
-"""The exchange's command line (`schools add`, `tokens`, `import`) and `diary serve` as a
-real process: a batch with a new mark posted over HTTP reaches the fake Telegram."""
+"""The exchange's command line (`schools add`, `tokens`, `import`), and end to end: `diary
+serve` as a process takes a batch with a new mark over HTTP, and the delivery worker of
+`diary run`, another process, sends the push to the fake Telegram."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -17,7 +19,6 @@ import aiohttp
 from sqlalchemy import text
 
 from bot.fake_telegram import FakeTelegram
-from services import clock
 from tests import exchange_batches as eb
 from tests.conftest import Db
 
@@ -102,9 +103,6 @@ async def _started(base: str, proc: asyncio.subprocess.Process) -> None:
 
 
 async def test_serve_takes_a_batch_and_the_push_reaches_telegram(empty_db: Db) -> None:
-    from bot.app import build_bot
-    from bot.delivery import DeliveryWorker
-
     async with empty_db.sessionmaker.begin() as s:
         school_id = await eb.school(s)
         token = await eb.tokens.issue_token(s, "sch-1")
@@ -137,15 +135,24 @@ async def test_serve_takes_a_batch_and_the_push_reaches_telegram(empty_db: Db) -
             assert resp.status == 200, await resp.text()
             assert (await resp.json())["applied"]["marks"]["created"] == 1
     finally:
-        proc.send_signal(2)  # SIGINT: serve stops cleanly
+        proc.send_signal(signal.SIGINT)  # serve stops cleanly
         _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert b"CLEAN" in err, err  # serve never imported aiogram
+    # The delivery worker of `diary run`, a process of its own, sends the queued push.
     async with FakeTelegram() as tg:
-        bot = build_bot("42:TEST", api_url=tg.url)
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=ROOT, env={
+                **env, "BOT_TOKEN": "42:TEST", "TELEGRAM_API_URL": tg.url},
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
         try:
-            with clock.frozen(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)):
-                await DeliveryWorker(bot, empty_db.sessionmaker).run_once()
+            for _ in range(600):
+                if tg.sent("sendMessage", 1001) or bot.returncode is not None:
+                    break
+                await asyncio.sleep(0.1)
         finally:
-            await bot.session.close()
+            bot.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(bot.wait(), 30)
         sent = [r.params["text"] for r in tg.sent("sendMessage", 1001)]
     assert len(sent) == 1 and "Миша" in sent[0] and "Математика" in sent[0]
+    async with empty_db.sessionmaker() as s:
+        assert await s.scalar(text("SELECT count(*) FROM notifications WHERE status = 'sent'")) == 1
