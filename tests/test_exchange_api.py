@@ -367,3 +367,18 @@ async def test_a_conflict_only_the_database_sees_refuses_the_batch(api: Api) -> 
                                "reason": "conflicts with a stored record "
                                          "(uq_attendance_student_id_lesson_id)"}]
     assert await api.rows() == before  # the new subject was rolled back too
+
+
+async def test_no_new_marks_for_a_leaver_but_old_ones_may_be_re_sent(api: Api) -> None:
+    await _loaded(api)
+    students = [dict(s) for s in eb.BASE["students"]]
+    students[0]["status"] = "left"
+    new_mark = {"external_id": "m7", "student": "s1", "lesson": "l1", "work_type": "answer",
+                "value": 4}
+    status, body = await api.post(eb.batch(students=students,
+                                           marks=[*eb.BASE["marks"], new_mark]))
+    assert status == 422
+    assert body["errors"] == [{"section": "marks", "index": 2, "external_id": "m7",
+                               "reason": "the student is no longer at school"}]
+    status, body = await api.post(eb.batch(students=students))
+    assert status == 200 and body["applied"]["marks"]["unchanged"] == 2

@@ -62,31 +62,43 @@ async def check_references(session: AsyncSession, school_id: int,
                         problems.add(section, rec["index"], rec["external_id"],
                                      f"{name}: no {target} record {ext!r} in this batch or "
                                      "stored")
-    await _first_graders(session, school_id, records, problems)
+    await _students_rules(session, school_id, records, problems)
 
 
-async def _first_graders(session: AsyncSession, school_id: int,
-                         records: dict[str, list[dict[str, Any]]], problems: Problems) -> None:
-    graded = [(s, r) for s in ("marks", "final_marks") for r in records.get(s, [])
+async def _students_rules(session: AsyncSession, school_id: int,
+                          records: dict[str, list[dict[str, Any]]], problems: Problems) -> None:
+    """No marks for first-graders (002 §5.5); no new marks or absences for a student who is
+    no longer at school (re-sent ones of a leaver stay accepted, unchanged)."""
+    graded = [(s, r) for s in ("marks", "final_marks", "attendance") for r in records.get(s, [])
               if not r["deleted"]]
     if not graded:
         return
-    batch_students = {r["external_id"]: r["class"] for r in records.get("students", [])}
+    batch_students = {r["external_id"]: r for r in records.get("students", [])}
     batch_grades = {r["external_id"]: r["grade"] for r in records.get("classes", [])}
     rows = await sql.execute(
-        session, "SELECT s.external_id, c.external_id AS class_ext, c.grade FROM students s "
-        "LEFT JOIN classes c ON c.id = s.class_id WHERE s.school_id = :s AND "
-        "s.external_id = ANY(CAST(:e AS text[]))", s=school_id,
+        session, "SELECT s.external_id, CAST(s.status AS text) AS status, c.external_id AS "
+        "class_ext, c.grade FROM students s LEFT JOIN classes c ON c.id = s.class_id "
+        "WHERE s.school_id = :s AND s.external_id = ANY(CAST(:e AS text[]))", s=school_id,
         e=sorted({r["student"] for _, r in graded} - set(batch_students)))
     class_of = {r.external_id: r.class_ext for r in rows}
+    status = {r.external_id: r.status for r in rows}
     grades = {r.class_ext: r.grade for r in rows if r.class_ext}
-    class_of.update(batch_students)
-    missing = {c for c in batch_students.values() if c not in batch_grades}
+    class_of.update({ext: r["class"] for ext, r in batch_students.items()})
+    status.update({ext: r["status"] or "active" for ext, r in batch_students.items()})
+    missing = {r["class"] for r in batch_students.values() if r["class"] not in batch_grades}
     if missing:
         grades.update({ext: row["grade"] for ext, row in (await sql.stored(
             session, "classes", school_id, missing, ("grade",))).items()})
     grades.update(batch_grades)
+    gone = {s for s, value in status.items() if value != "active"}
+    stored: dict[str, set[str]] = {}
+    for section in ("marks", "final_marks", "attendance"):
+        exts = [r["external_id"] for s, r in graded if s == section and r["student"] in gone]
+        stored[section] = set(await sql.stored(session, section, school_id, exts, ()))
     for section, rec in graded:
-        if grades.get(class_of.get(rec["student"]) or "") == 1:
+        if section != "attendance" and grades.get(class_of.get(rec["student"]) or "") == 1:
             problems.add(section, rec["index"], rec["external_id"],
                          "first-grade students get no marks (002 §5.5)")
+        elif rec["student"] in gone and rec["external_id"] not in stored[section]:
+            problems.add(section, rec["index"], rec["external_id"],
+                         "the student is no longer at school")
