@@ -42,6 +42,9 @@ async def test_schools_tokens_and_import(empty_db: Db, tmp_path: Path) -> None:
     again = diary(empty_db, "schools", "add", "--external-id", "sch-1", "--name",
                   "Школа № 1", "--timezone", "Europe/Moscow")
     assert again.returncode == 0 and "updated" in again.stdout
+    bad_zone = diary(empty_db, "schools", "add", "--external-id", "sch-2", "--name", "Школа",
+                     "--timezone", "Mars/Olympus")
+    assert bad_zone.returncode == 2 and "unknown timezone" in bad_zone.stderr
     issued = diary(empty_db, "tokens", "issue", "--school", "sch-1", "--json")
     token = json.loads(issued.stdout)
     assert token["school"] == "sch-1" and len(token["token"]) > 30
