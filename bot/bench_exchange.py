@@ -93,7 +93,7 @@ async def _run(db_url: str) -> dict[str, Any]:
     from services import clock, migrate
     from services.db import make_engine, make_sessionmaker
     from services.exchange import apply_batch, tokens
-    from services.models import Account, AccountLink, LinkKind
+    from services.models import Account, AccountLink, Consent, ConsentDecision, LinkKind
 
     engine = make_engine(db_url)
     await migrate.upgrade(engine)
@@ -112,6 +112,8 @@ async def _run(db_url: str) -> dict[str, Any]:
             await s.flush()
             s.add(AccountLink(account_id=account.id, kind=LinkKind.GUARDIAN,
                               school_id=school_id, student_id=student))
+            s.add(Consent(account_id=account.id, student_id=student,
+                          decision=ConsentDecision.GIVEN, text_version=1))
     async with sessionmaker() as s:
         await s.execute(text("ANALYZE"))
     marks = _marks()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.exchange import apply_batch, tokens
-from services.models import Account, AccountLink, LinkKind
+from services.models import Account, AccountLink, Consent, ConsentDecision, LinkKind
 
 BASE: dict[str, Any] = {
     "periods": [
@@ -81,12 +81,15 @@ async def school(session: AsyncSession, ext: str = "sch-1") -> int:
 
 async def link_guardian(session: AsyncSession, school_id: int, student_id: int,
                         telegram_id: int) -> int:
-    """A chat linked to a student with consent given: it hears every push about them."""
+    """A chat linked to a student with consent given (and on record, for the current text):
+    it hears every push about them."""
     account = Account(telegram_id=telegram_id, chat_id=telegram_id, locale="ru")
     session.add(account)
     await session.flush()
     session.add(AccountLink(account_id=account.id, kind=LinkKind.GUARDIAN, school_id=school_id,
                             student_id=student_id))
+    session.add(Consent(account_id=account.id, student_id=student_id,
+                        decision=ConsentDecision.GIVEN, text_version=1))
     await session.flush()
     return account.id
 
