@@ -11,8 +11,10 @@ each with a guardian chat, and 334 lessons of one class-year, loaded as a first 
   mark is news and is pushed);
 - `api_resend_s`: the same batch again: every mark unchanged, nothing written or pushed.
 
-`ratio` is bare / API (the goal: at least 0.5); `resend_faster` compares the two sends.
-Printed: one JSON object.
+Each is measured in three rounds (the table emptied in between) and the best is kept: other
+processes on the machine only ever make a run slower. `ratio` is bare / API first send (the
+goal: at least 0.5); `resend_faster`: every resend beat the best first send. Printed: one
+JSON object.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from sqlalchemy import text
 STUDENTS = 30
 LESSONS = 334
 MARKS = 10_000
+ROUNDS = 3
 
 
 def _structure(today: dt.date) -> dict[str, Any]:
@@ -117,8 +120,7 @@ async def _run(db_url: str) -> dict[str, Any]:
     async with sessionmaker() as s:
         await s.execute(text("ANALYZE"))
     marks = _marks()
-    bare = await _bare(db_url.replace("postgresql+asyncpg://", "postgresql://"), school_id,
-                       marks)
+    dsn = db_url.replace("postgresql+asyncpg://", "postgresql://")
     runner = web.AppRunner(build_exchange_app(sessionmaker, Settings(_env_file=None)))
     await runner.setup()
     with socket.socket() as sock:
@@ -126,28 +128,49 @@ async def _run(db_url: str) -> dict[str, Any]:
         port = sock.getsockname()[1]
     await web.TCPSite(runner, "127.0.0.1", port).start()
     body = json.dumps({"marks": marks}, ensure_ascii=False).encode()
-    timings = []
+    bare: list[float] = []
+    first: list[float] = []
+    resend: list[float] = []
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(2):
-                started = time.perf_counter()
-                async with http.post(f"http://127.0.0.1:{port}/api/v1/batch", data=body,
-                                     headers={"Authorization": f"Bearer {token}",
-                                              "Content-Type": "application/json"}) as resp:
-                    answer = await resp.json()
-                timings.append(time.perf_counter() - started)
-                assert resp.status == 200, answer
+            for n in range(ROUNDS):
+                bare.append(await _bare(dsn, school_id, marks))
+                for times in (first, resend):
+                    started = time.perf_counter()
+                    async with http.post(
+                            f"http://127.0.0.1:{port}/api/v1/batch", data=body,
+                            headers={"Authorization": f"Bearer {token}",
+                                     "Content-Type": "application/json"}) as resp:
+                        answer = await resp.json()
+                    times.append(time.perf_counter() - started)
+                    assert resp.status == 200, answer
+                if n < ROUNDS - 1:
+                    await _empty(dsn)
     finally:
         await runner.cleanup()
     async with sessionmaker() as s:
         outbox = await s.scalar(text("SELECT count(*) FROM notifications"))
         stored = await s.scalar(text("SELECT count(*) FROM marks"))
     await engine.dispose()
-    first, resend = timings
-    return {"marks": MARKS, "stored_marks": stored, "outbox_rows": outbox,
-            "api_first_s": round(first, 3), "api_resend_s": round(resend, 3),
-            "bare_executemany_s": round(bare, 3), "ratio": round(bare / first, 2),
-            "resend_faster": resend < first}
+    # Best of the rounds: other processes on the machine only ever make a run slower.
+    return {"marks": MARKS, "stored_marks": stored, "outbox_rows": outbox, "rounds": ROUNDS,
+            "api_first_s": round(min(first), 3), "api_resend_s": round(min(resend), 3),
+            "bare_executemany_s": round(min(bare), 3),
+            "ratio": round(min(bare) / min(first), 2),
+            "resend_faster": max(resend) < min(first)}
+
+
+async def _empty(dsn: str) -> None:
+    """Back to before the first send, for the next round."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("DELETE FROM notifications; DELETE FROM mark_changes; "
+                           "DELETE FROM marks")
+        await conn.execute("VACUUM ANALYZE notifications")
+        await conn.execute("VACUUM ANALYZE mark_changes")
+        await conn.execute("VACUUM ANALYZE marks")
+    finally:
+        await conn.close()
 
 
 def main() -> None:
