@@ -3,8 +3,8 @@
 Called inside the event's own transaction (journal writes, linking, scheduled jobs). For
 every recipient chat it applies that chat's preferences (muted kinds and subjects → no row;
 quiet hours and digests → a later `due_at`; privacy mode → `hide_values` in the payload)
-and writes one outbox row through `services.outbox.enqueue`, keyed so a re-sent event
-never queues twice.
+and writes one outbox row per chat through `services.outbox` (one statement per call),
+keyed so a re-sent event never queues twice.
 
 Family recipients of a student: live guardian links with consent given and the student's
 own link; the account must be active (not blocked the bot) and the student active.
