@@ -26,6 +26,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bot.bench
+	$(BIN)/python -m bot.bench_exchange
 
 clean:
 	rm -rf $(VENV) var

@@ -265,6 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     from bot import cli_reports
 
     cli_reports.register(sub)
+
+    from bot import cli_exchange
+
+    cli_exchange.register(sub)
     return parser
 
 

@@ -44,6 +44,14 @@ class Settings(BaseSettings):
             return self.code_secret.get_secret_value().encode()
         return _secret_file(self.code_secret_file)
 
+    # The journal exchange API (`diary serve`, api/).
+    exchange_host: str = Field(default="127.0.0.1", description="Address `diary serve` binds")
+    exchange_port: int = Field(default=8080, description="Port `diary serve` listens on")
+    exchange_body_limit: int = Field(default=10 * 1024 * 1024,
+                                     description="Largest batch body accepted, in bytes")
+    exchange_rate_per_minute: float = Field(default=60.0,
+                                            description="Requests a minute allowed per token")
+
 
 def _secret_file(path: Path) -> bytes:
     if not path.exists():

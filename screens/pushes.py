@@ -157,6 +157,8 @@ def _lesson_line(t: Translator, e: ev.LessonChangeEvent) -> str:
     args = dict(date=_date(t, e.date, weekday=True), slot=e.slot, subject=escape(e.subject))
     if e.type == "lesson_replaced":
         return t("push-lesson-replaced", teacher=escape(e.teacher or "—"), **args)
+    if e.type == "lesson_moved" and e.new_date is None:
+        return t("push-lesson-moved-away", **args)  # the journal did not say where to
     if e.type == "lesson_moved":
         return t("push-lesson-moved", new_date=_date(t, e.new_date, weekday=True),
                  new_slot=e.new_slot or 0, **args)
@@ -172,6 +174,13 @@ def _homework_line(t: Translator, e: ev.HomeworkEvent) -> str:
     msg = "push-homework-changed" if e.type == "homework_changed" else "push-homework-new"
     return t(msg, subject=escape(e.subject), due=_date(t, e.due_on, weekday=True),
              text=_text(e.text))
+
+
+def _absence_section(t: Translator, rows: list[ComposableRow]) -> list[str]:
+    return [t("push-absence-title", student=_student(rows[0])),
+            *(t("push-absence-line", date=_date(t, e.date, weekday=True), slot=e.slot,
+                subject=escape(e.subject), kind=e.attendance)
+              for e in (_as(ev.AbsenceEvent, r) for r in rows))]
 
 
 def _homework_section(t: Translator, rows: list[ComposableRow]) -> list[str]:
@@ -325,6 +334,7 @@ _MERGED: dict[type[ev.PushEvent], Callable[[Translator, list[ComposableRow]], li
     ev.LessonChangeEvent: _timetable_section,
     ev.HomeworkEvent: _homework_section,
     ev.ForecastChangeEvent: _forecast_section,
+    ev.AbsenceEvent: _absence_section,
 }
 _SINGLE: dict[type[ev.PushEvent], Callable[[Translator, ComposableRow], _Section]] = {
     ev.HomeworkTomorrowEvent: _homework_tomorrow,
@@ -337,7 +347,8 @@ _SINGLE: dict[type[ev.PushEvent], Callable[[Translator, ComposableRow], _Section
     ev.PeriodMarksDueEvent: _staff_period_marks,
     ev.DeadlineDigestEvent: _staff_digest,
 }
-_ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "timetable": 4, "homework": 5}
+_ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "absence": 4, "timetable": 5,
+          "homework": 6}
 
 
 def _sort_key(row: ComposableRow) -> tuple[Any, ...]:

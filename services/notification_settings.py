@@ -25,10 +25,10 @@ from services.errors import BadPreference
 from services.models import CurriculumItem, NotificationPreference, School, Subject
 
 # Kinds a chat may switch off; the outbox kinds each one covers.
-KINDS = ("marks", "timetable", "homework", "forecast", "notices")
+KINDS = ("marks", "timetable", "homework", "forecast", "notices", "absence")
 KIND_OF: dict[str, str] = {
     "marks": "marks", "final": "marks", "timetable": "timetable", "homework": "homework",
-    "forecast": "forecast", "notice": "notices",
+    "forecast": "forecast", "notice": "notices", "absence": "absence",
 }
 DIGEST_TIMES = (dt.time(18, 0), dt.time(19, 0), dt.time(20, 0), dt.time(21, 0))
 OFF = dt.time(0, 0)

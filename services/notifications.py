@@ -2,10 +2,10 @@
 
 Called inside the event's own transaction (journal writes, linking, scheduled jobs). For
 every recipient chat it applies that chat's preferences (muted kinds and subjects → no row;
-quiet hours and digests → a later `due_at`) and writes one outbox row through
-`services.outbox.enqueue`, keyed so a re-sent event never queues twice. A held row is
-checked again when it is sent (services.delivery_queue): mutes, privacy mode and language
-are the chat's as they are then.
+quiet hours and digests → a later `due_at`) and writes the outbox rows of one call in one
+statement (`services.outbox.enqueue_many`), keyed so a re-sent event never queues twice. A
+held row is checked again when it is sent (services.delivery_queue): mutes, privacy mode
+and language are the chat's as they are then.
 
 Family recipients of a student: live guardian links with consent given and the student's
 own link, and only while a guardian's consent to the current text is on record for the
@@ -137,7 +137,9 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
     now = clock.now()
     prefs = await notification_settings.preferences_many(
         session, {(r.account_id, r.student_id) for r, _ in targets})
-    queued = 0
+    rows: list[outbox.Queued] = []
+    # Every push of this call is made `now`: its due time depends on the preferences only.
+    due_of: dict[tuple[notification_settings.Preferences, bool], dt.datetime] = {}
     for recipient, push in targets:
         pref = prefs[(recipient.account_id, recipient.student_id)]
         if not push.urgent and not pref.wants(push.kind, push.subject_id):
@@ -145,17 +147,18 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
         event = push.event
         if recipient.student_id is not None:
             event = event.about(recipient.student_name)
-        due = notification_settings.due_at(pref, now=now, timezone=school.timezone,
-                                 school_quiet_start=school.quiet_start,
-                                 school_quiet_end=school.quiet_end, urgent=push.urgent)
-        if await outbox.enqueue(
-            session, account_id=recipient.account_id, chat_id=recipient.chat_id,
-            event=event, dedupe_key=f"{push.key}:{recipient.account_id}",
-            student_id=recipient.student_id, subject_id=push.subject_id, due_at=due,
-            event_at=event_at or now, urgent=push.urgent, hide_values=pref.hide_values,
-        ):
-            queued += 1
-    return queued
+        due = due_of.get((pref, push.urgent))
+        if due is None:
+            due = due_of[(pref, push.urgent)] = notification_settings.due_at(
+                pref, now=now, timezone=school.timezone, school_quiet_start=school.quiet_start,
+                school_quiet_end=school.quiet_end, urgent=push.urgent)
+        rows.append(outbox.Queued(
+            account_id=recipient.account_id, chat_id=recipient.chat_id, event=event,
+            dedupe_key=f"{push.key}:{recipient.account_id}", student_id=recipient.student_id,
+            subject_id=push.subject_id, due_at=due, event_at=event_at or now,
+            urgent=push.urgent, hide_values=pref.hide_values))
+    # One statement for the lot: a journal batch can queue thousands of rows.
+    return await outbox.enqueue_many(session, rows)
 
 
 async def notify_students(session: AsyncSession, school: SchoolClock,

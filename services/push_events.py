@@ -1,6 +1,6 @@
 """Typed push events: one frozen dataclass per push kind, and their JSONB payload form.
 
-Producers (services.journal, services.linking, the scheduled jobs) build an event and hand
+Producers (services.journal, services.offboarding, the exchange, the scheduled jobs) build an event and hand
 it to services.notifications inside a `Push`; the outbox stores `event.to_payload()`; the
 delivery queue reads rows back with `decode(kind, payload)`, and the composer
 (screens.pushes) renders events, never dicts.
@@ -196,6 +196,20 @@ class LessonChangeEvent(PushEvent):
     teacher: str | None = None
     new_date: dt.date | None = None
     new_slot: int | None = None
+    student: str = ""
+
+
+@dataclass(frozen=True)
+class AbsenceEvent(PushEvent):
+    """A student marked absent, ill, excused or late in a lesson (002 §2: word on
+    attendance as timely as on marks)."""
+
+    KIND = "absence"
+    TYPES = ("absence",)
+    attendance: str  # absent / ill / excused / late
+    subject: str
+    date: dt.date | None
+    slot: int
     student: str = ""
 
 
@@ -405,10 +419,10 @@ class UnknownEvent(PushEvent):
 
 
 EVENT_TYPES: tuple[type[PushEvent], ...] = (
-    MarkEvent, FinalMarkEvent, LessonChangeEvent, HomeworkEvent, HomeworkTomorrowEvent,
-    ForecastChangeEvent, ForecastWeeklyEvent, ForecastRiskEvent, AccessEndedEvent,
-    NoticeEvent, UnmarkedLessonsEvent, PaperExtractsEvent, PeriodMarksDueEvent,
-    DeadlineDigestEvent,
+    MarkEvent, FinalMarkEvent, LessonChangeEvent, AbsenceEvent, HomeworkEvent,
+    HomeworkTomorrowEvent, ForecastChangeEvent, ForecastWeeklyEvent, ForecastRiskEvent,
+    AccessEndedEvent, NoticeEvent, UnmarkedLessonsEvent, PaperExtractsEvent,
+    PeriodMarksDueEvent, DeadlineDigestEvent,
 )
 _BY_TYPE: dict[str, type[PushEvent]] = {t: cls for cls in EVENT_TYPES for t in cls.TYPES}
 

@@ -14,6 +14,7 @@ notify-kind-timetable = Timetable
 notify-kind-homework = Homework
 notify-kind-forecast = Forecast
 notify-kind-notices = Notices
+notify-kind-absence = Missed lessons
 notify-btn-instant = Instantly
 notify-btn-digest = Daily digest
 notify-btn-quiet-off = No quiet hours

@@ -30,6 +30,15 @@ push-timetable-title = 📅 <b>{ $student }</b>: timetable changes
 push-lesson-replaced = • { $date }, lesson { $slot }, { $subject }: substitute teacher { $teacher }
 push-lesson-moved = • { $date }, lesson { $slot }, { $subject }: moved to { $new_date }, lesson { $new_slot }
 push-lesson-cancelled = • { $date }, lesson { $slot }, { $subject }: <b>cancelled</b>
+push-lesson-moved-away = • { $date }, lesson { $slot }, { $subject }: moved
+
+push-absence-title = 🚸 <b>{ $student }</b>: attendance
+push-absence-line = • { $date }, lesson { $slot }, { $subject }: { $kind ->
+    [absent] <b>absent</b> without a reason
+    [ill] absent, ill
+    [excused] absent, excused
+   *[late] late
+}
 
 push-homework-title = 📚 <b>{ $student }</b>: homework
 push-homework-new = • { $subject } (due { $due }): { $text }

@@ -14,6 +14,7 @@ notify-kind-timetable = Расписание
 notify-kind-homework = Домашние задания
 notify-kind-forecast = Прогноз
 notify-kind-notices = Объявления
+notify-kind-absence = Пропуски уроков
 notify-btn-instant = Сразу
 notify-btn-digest = Сводка раз в день
 notify-btn-quiet-off = Без тихих часов

@@ -32,6 +32,15 @@ push-timetable-title = 📅 <b>{ $student }</b>: изменения в расп�
 push-lesson-replaced = • { $date }, { $slot }-й урок, { $subject }: замена, ведёт { $teacher }
 push-lesson-moved = • { $date }, { $slot }-й урок, { $subject }: перенесён на { $new_date }, { $new_slot }-й урок
 push-lesson-cancelled = • { $date }, { $slot }-й урок, { $subject }: <b>отменён</b>
+push-lesson-moved-away = • { $date }, { $slot }-й урок, { $subject }: перенесён
+
+push-absence-title = 🚸 <b>{ $student }</b>: посещаемость
+push-absence-line = • { $date }, { $slot }-й урок, { $subject }: { $kind ->
+    [absent] <b>отсутствовал(а)</b> без уважительной причины
+    [ill] отсутствовал(а) по болезни
+    [excused] отсутствовал(а) по уважительной причине
+   *[late] опоздал(а)
+}
 
 push-homework-title = 📚 <b>{ $student }</b>: домашнее задание
 push-homework-new = • { $subject } (к { $due }): { $text }

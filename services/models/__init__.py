@@ -34,6 +34,7 @@ from services.models.enums import (
     StaffRoleKind,
     StudentStatus,
 )
+from services.models.exchange import ExchangeToken
 from services.models.journal import (
     Attendance,
     FinalMark,
@@ -75,8 +76,9 @@ from services.models.school import (
 __all__ = [
     "NAMING", "AcademicYear", "Account", "AccountLink", "Attendance", "AttendanceKind", "AuditLog",
     "Base", "BellSlot", "ClassGroup", "ClassNotice", "Complaint", "ComplaintStatus", "Consent",
-    "ConsentDecision", "CurriculumItem", "FinalMark", "FinalMarkKind", "ForecastSnapshot",
-    "Guardian", "GuardianRelation", "GuardianStudent", "Homework", "JobRun", "LateEntry", "Lesson",
+    "ConsentDecision", "CurriculumItem", "ExchangeToken", "FinalMark", "FinalMarkKind",
+    "ForecastSnapshot", "Guardian", "GuardianRelation", "GuardianStudent", "Homework", "JobRun",
+    "LateEntry", "Lesson",
     "LessonStatus", "LinkAttempt", "LinkCode", "LinkKind", "Mark", "MarkChange", "MessageThread",
     "Notification", "NotificationPreference", "NotificationStatus", "Period", "PeriodKind", "Poll",
     "PollVote", "School", "Staff", "StaffRole", "StaffRoleKind", "Student", "StudentClassHistory",

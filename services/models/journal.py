@@ -108,7 +108,9 @@ class WorkType(Base):
     name: Mapped[str] = mapped_column(String(100))
     weight: Mapped[int] = mapped_column(SmallInteger, default=1)
     is_test: Mapped[bool] = mapped_column(Boolean, default=False)  # контрольная: scheduled
+    external_id: Mapped[str | None] = external_id_column()
     __table_args__ = (
+        external_unique("work_types"),
         UniqueConstraint("school_id", "code"),
         CheckConstraint("weight BETWEEN 1 AND 10", name="weight"),
     )

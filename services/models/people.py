@@ -99,7 +99,13 @@ class Subgroup(Base):
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(50))
     teacher_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
-    __table_args__ = (UniqueConstraint("class_id", "subject_id", "name"),)
+    # Set for subgroups the journal sends, so their external id is unique per school like
+    # every other record's (a subgroup otherwise reaches its school through its class).
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str | None] = external_id_column()
+    __table_args__ = (UniqueConstraint("class_id", "subject_id", "name"),
+                      external_unique("subgroups"))
 
 
 class TeachingAssignment(Base):

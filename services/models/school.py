@@ -18,7 +18,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.models.base import Base, created_now, enum_type, school_fk
+from services.models.base import (
+    Base,
+    created_now,
+    enum_type,
+    external_id_column,
+    external_unique,
+    school_fk,
+)
 from services.models.enums import PeriodKind
 
 
@@ -77,7 +84,9 @@ class Period(Base):
     # Which grades the period applies to: quarters for 1-9, half-years for 10-11.
     grade_min: Mapped[int] = mapped_column(SmallInteger, default=1)
     grade_max: Mapped[int] = mapped_column(SmallInteger, default=11)
+    external_id: Mapped[str | None] = external_id_column()
     __table_args__ = (
+        external_unique("periods"),
         CheckConstraint("starts_on <= ends_on", name="dates"),
         CheckConstraint("grade_min BETWEEN 1 AND 11 AND grade_max BETWEEN grade_min AND 11",
                         name="grades"),

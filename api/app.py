@@ -1,0 +1,117 @@
+"""Routes of the exchange API; the contract is in README ("Journal exchange API") and in
+`GET /openapi.json`. Each batch is one transaction, opened here at the edge."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from aiolimiter import AsyncLimiter
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.openapi import openapi_document
+from bot.settings import Settings
+from services.exchange import BatchInvalid, apply_batch, tokens
+from services.exchange.consents import consent_report
+
+log = logging.getLogger("diary.exchange")
+
+SESSIONMAKER = web.AppKey("sessionmaker", async_sessionmaker[AsyncSession])
+SETTINGS = web.AppKey("settings", Settings)
+LIMITERS = web.AppKey("limiters", dict[str, AsyncLimiter])
+Handler = Callable[[web.Request, int], Awaitable[web.StreamResponse]]
+
+
+def _error(status: int, message: str, **headers: str) -> web.Response:
+    return web.json_response({"error": message}, status=status, headers=headers)
+
+
+def authorized(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Bearer token → the school it is for (401 otherwise); then the token's rate (429)."""
+
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        school_id = None
+        if scheme.lower() == "bearer" and token.strip():
+            async with request.app[SESSIONMAKER]() as session:
+                school_id = await tokens.school_of_token(session, token.strip())
+        if school_id is None:
+            return _error(401, "a valid bearer token is required",
+                          **{"WWW-Authenticate": "Bearer"})
+        settings = request.app[SETTINGS]
+        key = tokens.hash_token(token.strip())
+        limiter = request.app[LIMITERS].setdefault(
+            key, AsyncLimiter(max(settings.exchange_rate_per_minute, 1.0), 60))
+        if not limiter.has_capacity():
+            retry = max(1, math.ceil(60 / max(settings.exchange_rate_per_minute, 1.0)))
+            return _error(429, "too many requests for this token",
+                          **{"Retry-After": str(retry)})
+        await limiter.acquire()
+        return await handler(request, school_id)
+
+    return wrapper
+
+
+async def read_batch(request: web.Request) -> dict[str, Any] | web.Response:
+    """The JSON object of the body, or the error answer (413, 400)."""
+    limit = request.app[SETTINGS].exchange_body_limit
+    if request.content_length is not None and request.content_length > limit:
+        return _error(413, f"the body is over {limit} bytes")
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _error(413, f"the body is over {limit} bytes")
+    try:
+        batch = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _error(400, "the body is not valid JSON")
+    if not isinstance(batch, dict):
+        return _error(400, "the body must be a JSON object")
+    return batch
+
+
+async def post_batch(request: web.Request, school_id: int) -> web.StreamResponse:
+    batch = await read_batch(request)
+    if isinstance(batch, web.Response):
+        return batch
+    try:
+        async with request.app[SESSIONMAKER].begin() as session:
+            result = await apply_batch(session, school_id, batch)
+    except BatchInvalid as exc:
+        log.info("batch refused: school %s, %d error(s)", school_id, len(exc.errors))
+        return web.json_response({"errors": exc.errors}, status=422)
+    log.info("batch applied: school %s, %d push(es) queued", school_id, result.queued)
+    return web.json_response(result.as_json())
+
+
+async def get_consents(request: web.Request, school_id: int) -> web.StreamResponse:
+    async with request.app[SESSIONMAKER]() as session:
+        return web.json_response({"students": await consent_report(session, school_id)})
+
+
+async def openapi(request: web.Request) -> web.StreamResponse:
+    return web.json_response(openapi_document())
+
+
+async def healthz(request: web.Request) -> web.StreamResponse:
+    return web.json_response({"status": "ok"})
+
+
+def build_exchange_app(sessionmaker: async_sessionmaker[AsyncSession],
+                       settings: Settings) -> web.Application:
+    """The exchange API as an aiohttp app: served by `diary serve`, mountable elsewhere."""
+    # aiohttp itself refuses a larger body while reading it (a chunked one included).
+    app = web.Application(client_max_size=settings.exchange_body_limit)
+    app[SESSIONMAKER] = sessionmaker
+    app[SETTINGS] = settings
+    app[LIMITERS] = {}
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/openapi.json", openapi)
+    app.router.add_post("/api/v1/batch", authorized(post_batch))
+    app.router.add_get("/api/v1/consents", authorized(get_consents))
+    return app
