@@ -382,3 +382,23 @@ async def test_no_new_marks_for_a_leaver_but_old_ones_may_be_re_sent(api: Api) -
                                "reason": "the student is no longer at school"}]
     status, body = await api.post(eb.batch(students=students))
     assert status == 200 and body["applied"]["marks"]["unchanged"] == 2
+
+
+async def test_late_marks_and_absences_from_the_journal_are_noted(api: Api) -> None:
+    """002 §5.2 through the exchange: a mark or an absence for a lesson of 1 October that
+    arrives on 23 November counts against the lesson's teacher; a first fill does not."""
+    await _loaded(api)  # the initial load holds m0 for that old lesson: not late
+    assert await api.sql("SELECT count(*) FROM late_entries") == [(0,)]
+    late = eb.batch(marks=[{"external_id": "m9", "student": "s2", "lesson": "l0",
+                            "work_type": "answer", "value": 4}],
+                    attendance=[{"external_id": "a9", "student": "s1", "lesson": "l0",
+                                 "kind": "ill"}])
+    status, body = await api.post(late)
+    assert status == 200, body
+    rows = await api.sql("SELECT e.kind, e.lesson_date, s.external_id AS teacher FROM "
+                         "late_entries e JOIN staff s ON s.id = e.teacher_id ORDER BY kind")
+    assert [(r.kind, r.lesson_date.isoformat(), r.teacher) for r in rows] == [
+        ("absence", "2026-10-01", "t1"), ("mark", "2026-10-01", "t1")]
+    taken = await api.sql("SELECT attendance_taken_at IS NOT NULL FROM lessons "
+                          "WHERE external_id = 'l0'")
+    assert taken == [(True,)]

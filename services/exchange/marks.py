@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services import clock
+from services import clock, deadlines
 from services.exchange import sql
 from services.exchange.context import Apply
 from services.notifications import Push
@@ -63,6 +63,9 @@ async def marks(ctx: Apply, records: list[dict[str, Any]]) -> None:
     written = await sql.upsert(ctx.session, "marks", ctx.school_id, diff.write, _TYPES,
                                stored_ids=old.keys())
     ctx.ids.setdefault("marks", {}).update(written)
+    if not ctx.initial_load:  # a first fill is not a late entry (002 §5.2)
+        await deadlines.record_late_marks(
+            ctx.session, [written[ext] for ext in diff.created])
     for row in diff.write:
         before = old.get(row["external_id"])
         mark_id = written[row["external_id"]]

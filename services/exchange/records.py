@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from services import clock
+from services import clock, deadlines
 from services import push_events as ev
 from services.exchange import sql
 from services.exchange.context import Apply
@@ -182,6 +182,14 @@ async def attendance(ctx: Apply, records: list[dict[str, Any]]) -> None:
         "kind": "attendancekind"},
         stored_ids=old.keys())
     ctx.ids.setdefault("attendance", {}).update(written)
+    # The register of these lessons is taken (a lesson the journal sends no absences for
+    # stays "not filled" until its marks or a register arrive).
+    await sql.execute(ctx.session, "UPDATE lessons SET attendance_taken_at = :now WHERE "
+                      "id = ANY(CAST(:i AS integer[])) AND attendance_taken_at IS NULL",
+                      i=sorted(lessons), now=clock.now())
+    if not ctx.initial_load:
+        await deadlines.record_late_absences(
+            ctx.session, [written[ext] for ext in diff.created])
     # An absence is news when it is new or its kind changed (002 §2: timely word).
     told = [row for row in diff.write if not ctx.quiet(row["date"])
             and (old.get(row["external_id"]) or {}).get("kind") != row["kind"]]
