@@ -7,7 +7,8 @@
 3. `UnitOfWork`: one transaction per update. The handler's service work runs in it and
    commits (or rolls back) before the reply goes out: the handler returns screens and this
    middleware sends them after the commit, so no connection or row lock waits on Telegram
-   and nothing is said that was not stored.
+   and nothing is said that was not stored. A domain error rolls the work back, unless it
+   `keeps_work` (a failed link code: its attempt row is what the limit counts).
 4. `AccountMiddleware`: the account of whoever sent the update, and its language.
 """
 
@@ -29,6 +30,7 @@ from handlers import replies
 from screens.common import private_only_notice
 from screens.i18n import translator
 from services import accounts
+from services.errors import DiaryError
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -99,12 +101,19 @@ class UnitOfWork(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject,
                        data: dict[str, Any]) -> Any:
         maker: async_sessionmaker[AsyncSession] = data["sessionmaker"]
+        kept: DiaryError | None = None
         async with maker.begin() as session:
             data["session"] = session
             try:
                 result = await handler(event, data)
+            except DiaryError as error:
+                if not error.keeps_work:
+                    raise
+                kept = error  # committed as the block ends, then answered by the errors router
             finally:
                 del data["session"]  # the errors router must not use a closed session
+        if kept is not None:
+            raise kept
         if replies.is_reply(result):
             assert isinstance(event, Update)
             await replies.send(event.event, result)

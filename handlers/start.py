@@ -1,28 +1,32 @@
-"""Linking a chat to a child or a staff member: /start with a code, typed codes, consent."""
+"""Linking a chat to a child or a staff member: /start with a code, typed codes, consent.
+
+A code that does not fit, or too many of them, is answered by the errors router
+(`CodeInvalid`, `TooManyAttempts`); a failed code's attempt is committed all the same.
+"""
 
 from __future__ import annotations
 
-import math
-from html import escape
+import dataclasses
 
 from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers._legacy import show_menu
+from handlers.menu import main_menu
+from handlers.replies import On
+from screens import start as screens
+from screens.base import Replies, Screen
 from screens.i18n import Translator
-from services import access, clock, codes, consent
-from services.access import AccessDenied
+from screens.start import ConsentCb
+from services import access, codes, consent
 from services.accounts import AccountInfo
-from services.errors import TooManyAttempts
 from services.models import LinkKind
 
 router = Router(name="start")
+__all__ = ["ConsentCb", "Linking", "router"]
 MAX_CODE_TEXT = 64
 
 
@@ -30,132 +34,82 @@ class Linking(StatesGroup):
     awaiting_code = State()
 
 
-class ConsentCb(CallbackData, prefix="cs"):
-    student_id: int
-    accept: bool
-    sure: bool = False  # a refusal is asked about once more before it counts
+async def consent_request(session: AsyncSession, t: Translator,
+                          child: access.ChildRef) -> Screen:
+    return screens.consent_request(t, child, await consent.consent_terms(session,
+                                                                         child.student_id))
 
 
-def consent_keyboard(t: Translator, student_id: int, *,
-                     confirming: bool = False) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=t("consent-accept"), callback_data=ConsentCb(student_id=student_id,
-                                                                accept=True))
-    kb.button(text=t("consent-refuse-sure" if confirming else "consent-refuse"),
-              callback_data=ConsentCb(student_id=student_id, accept=False, sure=confirming))
-    kb.adjust(1)
-    return kb.as_markup()
-
-
-async def ask_consent(message: Message, session: AsyncSession, t: Translator,
-                      child: access.ChildRef) -> None:
-    terms = await consent.consent_terms(session, child.student_id)
-    await message.answer(
-        t("consent-request", name=escape(child.short_name), klass=child.class_name or "—",
-          school=escape(terms.school_name), version=terms.version),
-        reply_markup=consent_keyboard(t, child.student_id),
-    )
-
-
-async def try_code(message: Message, session: AsyncSession, account: AccountInfo,
-                   t: Translator, state: FSMContext, raw: str, secret: bytes) -> None:
-    try:
-        result = await codes.redeem(session, account_id=account.id,
-                                    telegram_id=account.telegram_id,
-                                    raw_code=raw[:MAX_CODE_TEXT], secret=secret)
-    except TooManyAttempts as exc:
-        wait = max(1, math.ceil((exc.retry_at - clock.now()).total_seconds() / 60))
-        await message.answer(t("link-too-many", minutes=wait))
-        return
-    except codes.InvalidCode:
-        await message.answer(t("link-code-invalid"))
-        return
+async def redeem(session: AsyncSession, account: AccountInfo, t: Translator,
+                 state: FSMContext, raw: str, secret: bytes) -> Replies:
+    result = await codes.redeem(session, account_id=account.id,
+                                telegram_id=account.telegram_id,
+                                raw_code=raw[:MAX_CODE_TEXT], secret=secret)
     await state.clear()
+    child = result.child
     if result.kind == LinkKind.STAFF:
-        await message.answer(t("link-staff-ok", name=escape(result.staff_name or "")))
-        await show_menu(message, session, account, t)
-    elif result.needs_consent and result.child is not None:
-        await ask_consent(message, session, t, result.child)
-    elif result.waiting and result.child is not None:
-        await message.answer(t("consent-waiting-student", name=escape(result.child.short_name)))
-    elif result.child is not None:
-        await message.answer(t("link-ok", name=escape(result.child.short_name),
-                               klass=result.child.class_name or "—"))
-        await show_menu(message, session, account, t)
+        return [screens.staff_linked(t, result.staff_name or ""),
+                await main_menu(session, account, t)]
+    if child is None:
+        return None
+    if result.needs_consent:
+        return await consent_request(session, t, child)
+    if result.waiting:
+        return screens.waiting_student(t, child)
+    return [screens.linked(t, child), await main_menu(session, account, t)]
 
 
 @router.message(CommandStart(deep_link=True))
-async def on_start_with_code(message: Message, command: CommandObject, session: AsyncSession,
+async def on_start_with_code(_: Message, command: CommandObject, session: AsyncSession,
                              account: AccountInfo, t: Translator, state: FSMContext,
-                             code_secret: bytes) -> None:
-    await try_code(message, session, account, t, state, command.args or "", code_secret)
+                             code_secret: bytes) -> Replies:
+    return await redeem(session, account, t, state, command.args or "", code_secret)
 
 
 @router.message(CommandStart())
-async def on_start(message: Message, session: AsyncSession, account: AccountInfo,
-                   t: Translator, state: FSMContext) -> None:
+async def on_start(_: Message, session: AsyncSession, account: AccountInfo,
+                   t: Translator, state: FSMContext) -> Screen:
     roles = await access.load_roles(session, account.id)
     if roles.pending_consent:
-        await ask_consent(message, session, t, roles.pending_consent[0])
-        return
+        return await consent_request(session, t, roles.pending_consent[0])
     if roles.waiting_student and not (roles.children or roles.staff):
-        await message.answer(t("consent-waiting-student",
-                               name=escape(roles.waiting_student.short_name)))
-        return
+        return screens.waiting_student(t, roles.waiting_student)
     if roles.is_empty:
         await state.set_state(Linking.awaiting_code)
-        await message.answer(t("start-welcome"))
-        return
-    await show_menu(message, session, account, t)
+        return screens.welcome(t)
+    return await main_menu(session, account, t)
 
 
 @router.message(StateFilter(Linking.awaiting_code), F.text, ~F.text.startswith("/"))
 async def on_code_awaited(message: Message, session: AsyncSession, account: AccountInfo,
-                          t: Translator, state: FSMContext, code_secret: bytes) -> None:
+                          t: Translator, state: FSMContext, code_secret: bytes) -> Replies:
     if not codes.looks_like_code(message.text):
         # Not even the shape of a code: explain instead of spending one of five attempts.
-        await message.answer(t("link-code-format"))
-        return
-    await try_code(message, session, account, t, state, message.text or "", code_secret)
+        return screens.code_format(t)
+    return await redeem(session, account, t, state, message.text or "", code_secret)
 
 
 @router.message(F.text.func(codes.looks_like_code))
 async def on_code_typed(message: Message, session: AsyncSession, account: AccountInfo,
-                        t: Translator, state: FSMContext, code_secret: bytes) -> None:
-    await try_code(message, session, account, t, state, message.text or "", code_secret)
+                        t: Translator, state: FSMContext, code_secret: bytes) -> Replies:
+    return await redeem(session, account, t, state, message.text or "", code_secret)
 
 
-@router.callback_query(ConsentCb.filter(~F.accept & ~F.sure))
-async def on_refuse_asked(query: CallbackQuery, callback_data: ConsentCb,
-                          session: AsyncSession, account: AccountInfo, t: Translator) -> None:
+@router.callback_query(On(ConsentCb, accept=False, sure=False))
+async def on_refuse_asked(_: CallbackQuery, callback_data: ConsentCb, session: AsyncSession,
+                          account: AccountInfo, t: Translator) -> Screen:
     """A refusal is asked about first: a mis-tap must not cost a trip to school."""
-    try:
-        child = await consent.pending_child(session, account.id, callback_data.student_id)
-    except AccessDenied:
-        await query.answer(t("not-available"), show_alert=True)
-        return
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_text(
-            t("consent-refuse-confirm", name=escape(child.short_name)),
-            reply_markup=consent_keyboard(t, child.student_id, confirming=True))
+    child = await consent.pending_child(session, account.id, callback_data.student_id)
+    return screens.refuse_confirm(t, child)
 
 
-@router.callback_query(ConsentCb.filter())
-async def on_consent(query: CallbackQuery, callback_data: ConsentCb, session: AsyncSession,
-                     account: AccountInfo, t: Translator) -> None:
-    try:
-        child = await consent.decide_consent(session, account.id, callback_data.student_id,
-                                             callback_data.accept)
-    except AccessDenied:
-        await query.answer(t("not-available"), show_alert=True)
-        return
-    await query.answer()
-    text = (t("consent-given", name=escape(child.short_name)) if callback_data.accept
-            else t("consent-refused"))
-    if isinstance(query.message, Message):
-        await query.message.edit_text(text)
-        if callback_data.accept:
-            account = AccountInfo(account.id, account.telegram_id, account.chat_id,
-                                  account.locale, child.student_id)
-            await show_menu(query.message, session, account, t)
+@router.callback_query(On(ConsentCb))
+async def on_consent(_: CallbackQuery, callback_data: ConsentCb, session: AsyncSession,
+                     account: AccountInfo, t: Translator) -> Replies:
+    child = await consent.decide_consent(session, account.id, callback_data.student_id,
+                                         callback_data.accept)
+    if not callback_data.accept:
+        return screens.consent_refused(t)
+    menu = await main_menu(session, account, t, child.student_id)
+    # The answer replaces the request; the menu comes as a message of its own.
+    return [screens.consent_given(t, child), dataclasses.replace(menu, new=True)]

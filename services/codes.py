@@ -274,6 +274,14 @@ async def code_classes(session: AsyncSession, account_id: int) -> list[tuple[int
     return [(r.id, r.name) for r in rows]
 
 
+async def code_classes_as(session: AsyncSession, account_id: int) -> list[tuple[int, str]]:
+    """`code_classes`, refused when the account may issue codes for no class."""
+    classes = await code_classes(session, account_id)
+    if not classes:
+        raise deny(account_id, "codes")
+    return classes
+
+
 async def class_student_ids(session: AsyncSession, class_id: int) -> list[int]:
     rows = await session.scalars(
         select(Student.id).where(Student.class_id == class_id,

@@ -217,6 +217,23 @@ async def keeper_for_student(session: AsyncSession, account_id: int,
     return staff
 
 
+async def check_paper_form(session: AsyncSession, student_id: int, form_number: str,
+                           signed_on: dt.date | None) -> dt.date:
+    """The date a form was signed (the school's today when none is given); BadConsentForm
+    for details that cannot be right: no number, an overlong one, a date after today."""
+    form_number = form_number.strip()
+    if not form_number or len(form_number) > FORM_NUMBER_MAX:
+        raise BadConsentForm("form number")
+    timezone = await session.scalar(select(School.timezone)
+                                    .join(Student, Student.school_id == School.id)
+                                    .where(Student.id == student_id))
+    today = clock.today(timezone or "Europe/Moscow")
+    signed_on = signed_on or today
+    if signed_on > today:
+        raise BadConsentForm("signed in the future")
+    return signed_on
+
+
 async def record_paper(session: AsyncSession, *, student_id: int, guardian_id: int,
                        given: bool, signed_on: dt.date | None, form_number: str,
                        by_staff_id: int | None = None, by: str | None = None) -> PaperDecision:
@@ -234,14 +251,7 @@ async def record_paper(session: AsyncSession, *, student_id: int, guardian_id: i
     )).one_or_none()
     if row is None:
         raise NotFound(f"guardian {guardian_id} of student {student_id}")
-    timezone = await session.scalar(select(School.timezone)
-                                    .where(School.id == student.school_id))
-    if not form_number or len(form_number) > FORM_NUMBER_MAX:
-        raise BadConsentForm("form number")
-    today = clock.today(timezone or "Europe/Moscow")
-    signed_on = signed_on or today
-    if signed_on > today:
-        raise BadConsentForm("signed in the future")
+    signed_on = await check_paper_form(session, student_id, form_number, signed_on)
     version = await consent_version(session, student_id)
     decision = ConsentDecision.GIVEN if given else ConsentDecision.REFUSED
     links = list((await session.scalars(select(AccountLink).where(

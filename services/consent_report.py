@@ -174,6 +174,15 @@ async def consent_classes(session: AsyncSession, account_id: int) -> list[tuple[
     return [(r.id, r.name) for r in rows]
 
 
+async def consent_classes_as(session: AsyncSession,
+                             account_id: int) -> list[tuple[int, str]]:
+    """`consent_classes`, refused when the account keeps no class's consents."""
+    classes = await consent_classes(session, account_id)
+    if not classes:
+        raise deny(account_id, "consents")
+    return classes
+
+
 async def class_consent_as(session: AsyncSession, account_id: int,
                            class_id: int) -> ClassConsent:
     """The picture for a class teacher of that class, or a deputy or clerk of the school.

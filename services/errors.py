@@ -19,6 +19,9 @@ class DiaryError(Exception):
 
     text_id = "error-generic"
     alert = True  # on a button press, show it as an alert rather than a toast
+    # The work done before the raise is kept: the edge commits it instead of rolling back
+    # (a failed code's attempt row, which the next attempts are counted by).
+    keeps_work = False
 
     def __init__(self, detail: str = "", **text_args: Any) -> None:
         super().__init__(detail or type(self).__name__)
@@ -71,6 +74,7 @@ class CodeInvalid(DiaryError):
 
     text_id = "link-code-invalid"
     alert = False
+    keeps_work = True  # the failure and its audit row count towards the attempt limit
 
 
 class TooManyAttempts(DiaryError):

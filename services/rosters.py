@@ -101,3 +101,14 @@ async def student_for_forms(session: AsyncSession, account_id: int,
     if student is None:
         raise deny(account_id, "consent_form", student_id=student_id)
     return student
+
+
+async def guardian_for_forms(session: AsyncSession, account_id: int, student_id: int,
+                             guardian_id: int) -> tuple[RosterStudent, str]:
+    """A student and the name of one of their guardians, for someone who records their
+    consent forms."""
+    student = await student_for_forms(session, account_id, student_id)
+    name = dict(student.guardians).get(guardian_id)
+    if name is None:
+        raise deny(account_id, "consent_form", student_id=student_id, guardian_id=guardian_id)
+    return student, name

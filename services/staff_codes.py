@@ -60,6 +60,29 @@ async def colleagues(session: AsyncSession, account_id: int,
     return [(r.id, f"{r.last_name} {r.first_name}") for r in rows]
 
 
+async def any_colleagues(session: AsyncSession, account_id: int) -> bool:
+    """Whether this account has any colleague to issue a code to or replace the chat of."""
+    return bool(await colleagues(session, account_id)
+                or await colleagues(session, account_id, with_chat=True))
+
+
+async def colleagues_as(session: AsyncSession, account_id: int,
+                        *, with_chat: bool = False) -> list[tuple[int, str]]:
+    """`colleagues`, refused when the account has no colleague for either list."""
+    people = await colleagues(session, account_id, with_chat=with_chat)
+    if not people and not await colleagues(session, account_id, with_chat=True):
+        raise deny(account_id, "staff_codes")
+    return people
+
+
+async def replaceable_colleague(session: AsyncSession, account_id: int, staff_id: int) -> str:
+    """The name of a colleague whose live chat this account may replace."""
+    name = dict(await colleagues(session, account_id, with_chat=True)).get(staff_id)
+    if name is None:
+        raise deny(account_id, "replace_staff_chat", target_staff_id=staff_id)
+    return name
+
+
 async def staff_without_account(session: AsyncSession,
                                 account_id: int) -> list[tuple[int, str]]:
     return await colleagues(session, account_id)

@@ -155,10 +155,16 @@ def dispatcher() -> Any:
 @pytest.fixture
 def bot_env(dispatcher: Any, demo_db: Db) -> Iterator[Any]:
     """Dispatcher + Bot on a LocalSession, wired to this test's demo database."""
+    from aiogram.fsm.storage.memory import MemoryStorage
+
     from bot.app import build_bot
     from telegram_fakes.local_session import LocalSession
 
     dispatcher["sessionmaker"] = demo_db.sessionmaker
+    # Conversation state belongs to one test: the dispatcher outlives it, its chats do not.
+    storage = dispatcher.storage
+    if isinstance(storage, MemoryStorage):
+        storage.storage.clear()
     session = LocalSession()
     bot = build_bot("42:TEST", session=session)
     yield BotEnv(dispatcher, bot, session, demo_db)

@@ -185,6 +185,33 @@ async def test_class_teacher_records_a_paper_consent_in_the_bot(bot_env: BotEnv)
                                 m=mother) == 0
 
 
+async def test_a_form_refused_at_the_last_step_ends_the_conversation(bot_env: BotEnv) -> None:
+    student_id, name, (_, father) = await _fresh_student(bot_env, offset=4)
+    teacher = bot_env.client(CLASS_TEACHER)
+    await teacher.send("/menu")
+    await teacher.press("Согласия")
+    await teacher.press("5А")
+    await teacher.press("Записать бланк")
+    await teacher.press(f"{name.split()[1]} {name.split()[0]}")
+    await teacher.press(await bot_env.scalar(
+        "SELECT last_name || ' ' || first_name FROM guardians WHERE id = :g", g=father))
+    await teacher.press("✅ Согласие")
+    # Meanwhile the class gets another class teacher: the form is refused, and audited.
+    async with bot_env.db.sessionmaker.begin() as s:
+        await s.execute(text("UPDATE classes SET class_teacher_id = NULL WHERE name = '5А'"))
+    denied = await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'access_denied'")
+    replies = await teacher.send("12 20.11.2026")
+    assert replies[-1].text == "Это недоступно."
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'access_denied'") == denied + 1
+    assert await bot_env.scalar("SELECT count(*) FROM consents WHERE student_id = :s",
+                                s=student_id) == 0
+    # The next text is no longer read as a form.
+    replies = await teacher.send("13 20.11.2026")
+    assert "Не понял" in replies[-1].text
+
+
 async def test_cli_records_forms_and_writes_the_class_csv(bot_env: BotEnv,
                                                           tmp_path: Path) -> None:
     student_id, _, (mother, father) = await _fresh_student(bot_env, offset=4)
