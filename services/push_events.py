@@ -1,9 +1,9 @@
 """Typed push events: one frozen dataclass per push kind, and their JSONB payload form.
 
-Producers (services.journal, services.offboarding, the exchange, the scheduled jobs) build an event and hand
-it to services.notifications inside a `Push`; the outbox stores `event.to_payload()`; the
-delivery queue reads rows back with `decode(kind, payload)`, and the composer
-(screens.pushes) renders events, never dicts.
+Producers (services.journal, services.offboarding, the exchange, the scheduled jobs) build
+an event and hand it to services.notifications inside a `Push`; the outbox stores
+`event.to_payload()`; the delivery queue reads rows back with `decode(kind, payload)`, and
+the composer (screens.pushes) renders events, never dicts.
 
 The payload keeps the keys rows had before events were typed (so rows queued by an older
 process still read) plus `v`, the schema version of that event type. A row without `v` is

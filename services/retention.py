@@ -33,6 +33,7 @@ from sqlalchemy import Integer, and_, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import clock
+from services.access import consent_on_record
 from services.models import (
     Account,
     AccountLink,
@@ -75,20 +76,11 @@ def _live_link(*conditions: Any) -> Any:
 
 
 def _withdrawn_students() -> Any:
-    """Children whose consent was withdrawn and for whom no one's consent stands: each
-    chat's latest decision about the child counts."""
-    latest = (
-        select(Consent.student_id, Consent.decision)
-        .distinct(Consent.account_id, Consent.student_id)
-        .order_by(Consent.account_id, Consent.student_id, Consent.decided_at.desc(),
-                  Consent.id.desc())
-        .subquery()
-    )
-    return (
-        select(latest.c.student_id).group_by(latest.c.student_id)
-        .having(func.bool_or(latest.c.decision == ConsentDecision.WITHDRAWN),
-                ~func.bool_or(latest.c.decision == ConsentDecision.GIVEN))
-    )
+    """Children whose consent was withdrawn and for whom no one's consent to the current
+    text stands (the same rule that gates every view: `access.consent_on_record`)."""
+    withdrew = (select(Consent.student_id)
+                .where(Consent.decision == ConsentDecision.WITHDRAWN).distinct().subquery())
+    return select(withdrew.c.student_id).where(~consent_on_record(withdrew.c.student_id))
 
 
 def _purpose_ended() -> Any:

@@ -9,7 +9,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.scheduler import run_school_jobs
@@ -130,6 +130,8 @@ async def test_withdrawn_consent_erases_the_child_s_rows_in_every_chat(demo_db: 
         [own] = await _links(s, STUDENT)
         artyom = own.student_id
         assert artyom is not None
+        # Only this parent decides for Artyom here (the demo's paper form is set aside).
+        await s.execute(delete(Consent).where(Consent.student_id == artyom))
         parent = Account(telegram_id=3001, chat_id=3001, last_seen_at=clock.now())
         s.add(parent)
         await s.flush()
