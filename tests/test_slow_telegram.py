@@ -7,7 +7,9 @@ across the reply, every send held a connection and the other chat waited for one
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
+from typing import Any
 
 from bot.app import build_bot
 from services.db import make_engine, make_sessionmaker
@@ -17,8 +19,15 @@ from tests.conftest import BotEnv
 LATENCY = 0.25
 FLOOD = 60
 POOL = 2
+PROBES = 3
 OTHER = 1002
 FLOODERS = (1001, 1003, 1004, 1005, 1006, 1007, 1008)  # the first sends a burst of its own
+
+
+async def _answer_time(client: Any) -> float:
+    started = time.perf_counter()
+    await client.send("/help")
+    return time.perf_counter() - started
 
 
 async def test_a_flood_from_one_chat_does_not_slow_another(bot_env: BotEnv) -> None:
@@ -32,21 +41,19 @@ async def test_a_flood_from_one_chat_does_not_slow_another(bot_env: BotEnv) -> N
     other, burst, *crowd = clients
     try:
         await other.send("/help")  # warm: the account exists
-        started = time.perf_counter()
-        await other.send("/help")
-        idle = time.perf_counter() - started
+        idle = statistics.median([await _answer_time(other) for _ in range(PROBES)])
 
         senders = [burst] * (FLOOD // 2) + crowd * (FLOOD // 2 // len(crowd))
         flood = [asyncio.create_task(c.send("/menu")) for c in senders]
         await asyncio.sleep(LATENCY / 2)  # the flood is in full swing
-        started = time.perf_counter()
-        answer = await other.send("/help")
-        busy = time.perf_counter() - started
+        # Medians of a few probes each, so one hiccup of a shared machine decides nothing.
+        busy = statistics.median([await _answer_time(other) for _ in range(PROBES)])
+        answer = other.last_text
         results = await asyncio.gather(*flood)
     finally:
         await engine.dispose()
 
-    assert answer and "Что-то пошло не так" not in (answer[-1].text or "")
+    assert answer and "Что-то пошло не так" not in answer
     assert busy < 2 * idle, (busy, idle)
     # Every flood update was answered with its view, none with the apology of a pool
     # timeout.
