@@ -198,6 +198,20 @@ async def test_forged_callbacks_are_refused(bot_env: BotEnv) -> None:
         s=ids["stranger"], l=ids["lyceum"]) == 0
 
 
+async def test_every_forged_case_from_a_group_shows_nothing(bot_env: BotEnv) -> None:
+    """The same presses made on a message in a group: only the private-chat notice, and no
+    row anywhere changes (not even the account's last-seen time: groups touch nothing)."""
+    ids = await _ids(bot_env)
+    cases = _forged(ids)
+    before = await _snapshot(bot_env)
+    for n, (user, data) in enumerate(cases):
+        group = bot_env.client(user, chat_id=-1001000000000 - n, chat_type="supergroup")
+        replies = await group.click(data.pack())
+        assert [r.method for r in replies] == ["answerCallbackQuery"], (user, data)
+        assert "личном чате" in (replies[0].alert or ""), (user, data)
+    assert await _snapshot(bot_env) == before
+
+
 async def test_impossible_numbers_are_refused_before_any_query(bot_env: BotEnv) -> None:
     guardian = bot_env.client(GUARDIAN)
     await guardian.send("/menu")
