@@ -145,17 +145,13 @@ def cmd_student_leaves(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_access_annul(settings: Settings, args: argparse.Namespace) -> int:
     """An admin annuls one guardian chat's access to a child."""
-    from sqlalchemy import select
-
-    from services import offboarding
-    from services.models import Account
+    from services import lookups, offboarding
 
     async def work(engine: AsyncEngine) -> int:
         from services.db import make_sessionmaker
 
         async with make_sessionmaker(engine).begin() as session:
-            account_id = await session.scalar(
-                select(Account.id).where(Account.telegram_id == args.telegram_id))
+            account_id = await lookups.account_of_telegram_user(session, args.telegram_id)
             revoked = 0
             if account_id is not None:
                 revoked = await offboarding.annul_guardian(session, account_id, args.student,

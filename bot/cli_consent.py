@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import _with_engine, actor
@@ -120,17 +119,13 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy import String, cast, or_
-
-    from services import consent
-    from services.models import School
+    from services import consent, lookups
 
     async def work(engine: AsyncEngine) -> int:
         from services.db import make_sessionmaker
 
         async with make_sessionmaker(engine).begin() as session:
-            school_id = await session.scalar(select(School.id).where(or_(
-                School.external_id == args.school, cast(School.id, String) == args.school)))
+            school_id = await lookups.school(session, args.school)
             if school_id is None:
                 return _fail(f"no school {args.school}")
             version = await consent.publish_consent_version(session, school_id,
@@ -169,23 +164,18 @@ def cmd_issue_one(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_transfer(settings: Settings, args: argparse.Namespace) -> int:
-    from services import clock, offboarding
+    from services import clock, lookups, offboarding
     from services.errors import NotFound
-    from services.models import School, Student
 
     async def work(engine: AsyncEngine) -> int:
         from services.db import make_sessionmaker
 
         try:
             async with make_sessionmaker(engine).begin() as session:
-                school = (await session.execute(
-                    select(School.external_id, School.id, School.timezone)
-                    .join(Student, Student.school_id == School.id)
-                    .where(Student.id == args.student))).one_or_none()
+                school = await lookups.school_of_student(session, args.student)
                 if school is None:
                     return _fail(f"no student with id {args.student}")
-                found = await _one_class(session, args.class_name,
-                                         school.external_id or str(school.id))
+                found = await _one_class(session, args.class_name, school.ref)
                 if isinstance(found, str):
                     return _fail(found)
                 await offboarding.transfer_student(

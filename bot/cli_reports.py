@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.settings import Settings
@@ -54,10 +53,9 @@ class _Refused(Exception):
 
 
 async def _school(session: AsyncSession, school: str) -> int:
-    from services.models import School
+    from services import lookups
 
-    found = await session.scalar(select(School.id).where(
-        or_(School.external_id == school, cast(School.id, String) == school)))
+    found = await lookups.school(session, school)
     if found is None:
         raise _Refused(f"no school {school}")
     return int(found)
@@ -77,12 +75,9 @@ async def _class(session: AsyncSession, class_name: str, school: str | None) -> 
 
 
 async def _period(session: AsyncSession, school_id: int, period: str) -> int:
-    from services.models import Period
+    from services import lookups
 
-    found = list(await session.scalars(select(Period.id).where(
-        Period.school_id == school_id,
-        or_(cast(Period.id, String) == period,
-            func.lower(Period.name) == period.strip().lower()))))
+    found = await lookups.periods(session, school_id, period)
     if len(found) != 1:
         raise _Refused(f"no single period {period} in the school")
     return found[0]
