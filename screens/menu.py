@@ -18,6 +18,10 @@ class ChildCb(Payload, prefix="ch"):
     student_id: int
 
 
+# Every command the bot answers, in the order /help and Telegram's command menu list them.
+COMMANDS = ("menu", "marks", "timetable", "homework", "attendance", "forecast", "teachers",
+            "settings", "start", "help")
+
 # Family areas in menu order; each is answered by the handler module of that area.
 FAMILY_AREAS = (MenuArea.MARKS, MenuArea.TIMETABLE, MenuArea.HOMEWORK, MenuArea.ATTENDANCE,
                 MenuArea.FORECAST, MenuArea.TESTS, MenuArea.FINAL, MenuArea.TEACHERS,
@@ -61,3 +65,10 @@ def children(t: Translator, roles: Roles, active_student_id: int | None) -> Scre
     buttons = [Button(("✅ " if c.student_id == active_student_id else "") + child_label(t, c),
                       ChildCb(c.student_id).pack()) for c in roles.family_students]
     return Screen(t("menu-choose-child"), layout([*buttons, menu_button(t)], 1))
+
+
+def help_screen(t: Translator) -> Screen:
+    """/help: every command that works, each with what it does."""
+    lines = [t("help-title"), *(t("help-line", command=c, text=t(f"command-{c}"))
+                                for c in COMMANDS)]
+    return Screen("\n".join(lines), ((menu_button(t),),))
