@@ -162,7 +162,9 @@ def overview(t: Translator, granted: StudentAccess, view: marks.PeriodOverview) 
         lines = [head, *(_overview_line(t, row, cap) for row in view.subjects)]
         if len("\n".join(lines)) <= TEXT_LIMIT:
             break
-    if not view.subjects:
+    if not view.started:
+        lines.append(t("marks-period-not-started", start=t.date(period.starts_on)))
+    elif not view.subjects:
         lines.append(t("marks-overview-empty"))
     buttons: list[Button] = []
     if view.previous is not None:

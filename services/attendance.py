@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.access import StudentAccess
 from services.calendar import PeriodInfo, current_period, periods_for_grade, reporting_periods
 from services.models import Attendance, AttendanceKind, Lesson, Subject
-from services.timetable import monday_of, school_today
+from services.timetable import school_today, week_of
 
 KINDS = (AttendanceKind.ABSENT, AttendanceKind.ILL, AttendanceKind.EXCUSED,
          AttendanceKind.LATE)
@@ -94,8 +94,7 @@ async def week_attendance(session: AsyncSession, access: StudentAccess,
                           day: dt.date | None = None) -> AttendanceReport:
     """Attendance Monday to Sunday of the week holding `day` (default: this week)."""
     today = await school_today(session, access.child.school_id)
-    monday = monday_of(day or today)
-    end = monday + dt.timedelta(days=6)
+    monday, end = week_of(day or today)
     counts, items = await _report(session, access, monday, end)
     following = monday + dt.timedelta(days=7)
     return AttendanceReport(access.child.student_id, monday, end, today, None, counts, items,

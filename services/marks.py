@@ -137,6 +137,7 @@ class PeriodOverview:
     previous: PeriodInfo | None
     next: PeriodInfo | None
     subjects: tuple[SubjectSummary, ...]  # by name
+    started: bool = True  # False for a period still to come: nothing to show in it yet
 
 
 @dataclass(frozen=True)
@@ -350,6 +351,8 @@ async def period_overview(session: AsyncSession, access: StudentAccess,
     following = terms[index + 1] if index + 1 < len(terms) else None
     if not child.gets_marks:
         return PeriodOverview(child.student_id, period, previous, following, ())
+    if period.starts_on > today:
+        return PeriodOverview(child.student_id, period, previous, following, (), started=False)
     subjects = (await session.execute(
         select(Subject.id, Subject.name, Subject.pass_fail)
         .where(Subject.school_id == child.school_id, _class_subjects(access, period),

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command
+from sqlalchemy import text
 
 from handlers.settings import SetCb
 from screens.settings import SettingsAction
@@ -82,14 +83,14 @@ async def test_help_lists_every_command_that_works(bot_env: BotEnv) -> None:
 
 
 async def test_not_understood_offers_the_menu(bot_env: BotEnv) -> None:
-    for locale, text, menu in (("ru", "Не понял", "🏠 Меню"), ("en", "did not understand",
+    for locale, said, menu in (("ru", "Не понял", "🏠 Меню"), ("en", "did not understand",
                                                                 "🏠 Menu")):
         client = bot_env.client(GUARDIAN, language_code=locale)
         if locale == "en":
             await client.send("/settings")
             await client.press("🇬🇧 English")
         replies = await client.send("абракадабра" if locale == "ru" else "gibberish")
-        assert text in replies[-1].text
+        assert said in replies[-1].text
         assert [b[0] for b in client.buttons()] == [menu]
         await client.press(menu)
         assert "Михаил Петров" in client.last_text
@@ -105,3 +106,66 @@ async def test_a_command_leaves_a_half_finished_conversation(bot_env: BotEnv) ->
     assert "10 латинских букв и цифр" in awaited[-1].text  # read as a code
     await client.send("/menu")
     assert "Не понял" in (await client.send("привет"))[-1].text
+
+
+# --- views that say what is (not) there ----------------------------------------------------
+
+
+async def english_client(env: BotEnv, telegram_id: int) -> Any:
+    client = env.client(telegram_id, language_code="en")
+    await client.send("/settings")
+    await client.press("🇬🇧 English")
+    return client
+
+
+async def test_week_ranges_agree_between_timetable_and_attendance(bot_env: BotEnv) -> None:
+    for locale in ("ru", "en"):
+        client = (bot_env.client(GUARDIAN) if locale == "ru"
+                  else await english_client(bot_env, GUARDIAN))
+        await client.send("/timetable")
+        await client.press("🗓 " + ("Неделя" if locale == "ru" else "Week"))
+        timetable_range = client.last_text.splitlines()[0].split(": ", 1)[1]
+        await client.send("/attendance")
+        await client.press("🗓 " + ("За неделю" if locale == "ru" else "By week"))
+        assert timetable_range in client.last_text, (locale, timetable_range)
+        assert timetable_range == ("23 ноября — 29 ноября" if locale == "ru"
+                                   else "23 November — 29 November")
+
+
+async def test_attendance_with_no_absences_says_so_in_one_line(bot_env: BotEnv) -> None:
+    async with bot_env.db.sessionmaker.begin() as s:
+        await s.execute(text(
+            "DELETE FROM attendance WHERE date BETWEEN '2026-11-23' AND '2026-11-29'"))
+    for locale, none, count in (("ru", "Пропусков нет.", "По болезни"),
+                                ("en", "No missed lessons.", "Ill")):
+        client = (bot_env.client(GUARDIAN) if locale == "ru"
+                  else await english_client(bot_env, GUARDIAN))
+        await client.send("/attendance")
+        await client.press("🗓 " + ("За неделю" if locale == "ru" else "By week"))
+        body = client.last_text
+        assert none in body and count not in body, body
+
+
+async def test_english_holidays_are_named(bot_env: BotEnv) -> None:
+    client = await english_client(bot_env, GUARDIAN)
+    await client.send("/menu")
+    await client.press("Terms and holidays")
+    body = client.last_text
+    for name in ("Autumn holidays", "Winter holidays", "Spring holidays", "Summer holidays"):
+        assert body.count(name) == 1, (name, body)
+    assert "Holidays:" not in body
+    assert "каникулы" not in body
+
+
+async def test_a_period_not_started_says_so(bot_env: BotEnv) -> None:
+    for locale, button, said, empty in (
+            ("ru", "3 четверть ▶️", "ещё не начался", "нет оценок"),
+            ("en", "Quarter 3 ▶️", "has not started yet", "no marks")):
+        client = (bot_env.client(GUARDIAN) if locale == "ru"
+                  else await english_client(bot_env, GUARDIAN))
+        await client.send("/marks")
+        await client.press("Сводка за период" if locale == "ru" else "Period overview")
+        await client.press(button)
+        body = client.last_text
+        assert said in body and empty not in body, body
+        assert len(body.splitlines()) == 2

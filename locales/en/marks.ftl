@@ -37,6 +37,7 @@ marks-overview-line = <b>{ $subject }</b>: { $marks } · avg { $average }
 marks-overview-line-final = <b>{ $subject }</b>: { $marks } · avg { $average } · period mark: <b>{ $final }</b>
 marks-overview-no-marks = no marks
 marks-overview-empty = No subjects yet.
+marks-period-not-started = This period has not started yet: it begins on { $start }.
 marks-final-title = 🏁 <b>Final marks: { $name }</b>
 marks-final-empty = No final marks yet.
 marks-final-group-period = <b>{ $period }</b>

@@ -38,6 +38,7 @@ marks-overview-line = <b>{ $subject }</b>: { $marks } · ср. { $average }
 marks-overview-line-final = <b>{ $subject }</b>: { $marks } · ср. { $average } · за период: <b>{ $final }</b>
 marks-overview-no-marks = нет оценок
 marks-overview-empty = Предметов пока нет.
+marks-period-not-started = Этот период ещё не начался: он начнётся { $start }.
 marks-final-title = 🏁 <b>Итоговые отметки: { $name }</b>
 marks-final-empty = Итоговых отметок пока нет.
 marks-final-group-period = <b>{ $period }</b>
