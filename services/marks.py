@@ -32,6 +32,7 @@ from services.calendar import (
     year_period,
 )
 from services.errors import AccessDenied, NoPeriod
+from services.mark_context import EarlierValue, class_average, earlier_values
 from services.models import (
     CurriculumItem,
     FinalMark,
@@ -70,6 +71,8 @@ class MarkItem:
     passed: bool | None
     weight: int
     work_type: str
+    comment: str | None = None  # the teacher's recommendation (001 §2)
+    earlier: tuple[EarlierValue, ...] = ()  # values before corrections, oldest first
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class SubjectMarks:
     period: PeriodInfo
     marks: tuple[MarkItem, ...]  # in date order
     average: Decimal | None  # weighted, 2 decimals; pass/fail marks left out
+    class_average: Decimal | None = None  # only with enough classmates (mark_context)
 
     @property
     def graded(self) -> tuple[MarkItem, ...]:
@@ -213,12 +217,13 @@ def _own_marks(access: StudentAccess) -> list[ColumnElement[bool]]:
 
 
 _ITEM_COLUMNS = (Mark.id, Mark.date, Mark.subject_id, Subject.name.label("subject"),
-                 Mark.value, Mark.passed, Mark.weight, WorkType.name.label("work_type"))
+                 Mark.value, Mark.passed, Mark.weight, WorkType.name.label("work_type"),
+                 Mark.comment)
 
 
-def _item(r: Row[Any]) -> MarkItem:
+def _item(r: Row[Any], earlier: tuple[EarlierValue, ...] = ()) -> MarkItem:
     return MarkItem(r.id, r.date, r.subject_id, r.subject, r.value, r.passed, r.weight,
-                    r.work_type)
+                    r.work_type, r.comment or None, earlier)
 
 
 async def _terms(session: AsyncSession,
@@ -335,8 +340,10 @@ async def subject_marks(session: AsyncSession, access: StudentAccess, subject_id
                Mark.date.between(period.starts_on, period.ends_on))
         .order_by(Mark.date, Mark.entered_at, Mark.id)
     )).all()
-    marks = tuple(_item(r) for r in rows)
-    return SubjectMarks(child.student_id, ref, period, marks, weighted_average(marks))
+    history = await earlier_values(session, (r.id for r in rows))
+    marks = tuple(_item(r, history.get(r.id, ())) for r in rows)
+    return SubjectMarks(child.student_id, ref, period, marks, weighted_average(marks),
+                        await class_average(session, access, subject_id, period))
 
 
 async def period_overview(session: AsyncSession, access: StudentAccess,

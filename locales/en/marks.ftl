@@ -3,8 +3,10 @@ marks-first-grade = First-graders get no marks.
 marks-recent-title = 📊 <b>Marks: { $name }</b>
 marks-recent-empty = No marks yet.
 marks-page = Page { $page } of { $pages }
-marks-line = { $date } · { $subject }: <b>{ $value }</b> — { $work }
-marks-line-weighted = { $date } · { $subject }: <b>{ $value }</b> — { $work }, weight { $weight }
+marks-line = { $date } · { $subject }: { $was }<b>{ $value }</b> — { $work }
+marks-line-weighted = { $date } · { $subject }: { $was }<b>{ $value }</b> — { $work }, weight { $weight }
+marks-was = { $old } →{ " " }
+marks-comment = { "    " }💬 { $comment }
 marks-pass = pass
 marks-fail = fail
 marks-postponed = postponed
@@ -22,6 +24,7 @@ marks-subject-button = { $subject } ({ $count })
 marks-subject-title = 📚 <b>{ $subject }</b>, { $period }
 marks-subject-empty = No marks in this period.
 marks-subject-average = Average: <b>{ $average }</b>
+marks-subject-class-average = Class average: { $average }
 marks-subject-count = { $count ->
     [one] { $count } mark
    *[other] { $count } marks

@@ -3,8 +3,10 @@ marks-first-grade = В 1 классе отметки не ставятся.
 marks-recent-title = 📊 <b>Оценки: { $name }</b>
 marks-recent-empty = Оценок пока нет.
 marks-page = Страница { $page } из { $pages }
-marks-line = { $date } · { $subject }: <b>{ $value }</b> — { $work }
-marks-line-weighted = { $date } · { $subject }: <b>{ $value }</b> — { $work }, вес { $weight }
+marks-line = { $date } · { $subject }: { $was }<b>{ $value }</b> — { $work }
+marks-line-weighted = { $date } · { $subject }: { $was }<b>{ $value }</b> — { $work }, вес { $weight }
+marks-was = { $old } →{ " " }
+marks-comment = { "    " }💬 { $comment }
 marks-pass = зачёт
 marks-fail = незачёт
 marks-postponed = отсрочка
@@ -22,6 +24,7 @@ marks-subject-button = { $subject } ({ $count })
 marks-subject-title = 📚 <b>{ $subject }</b>, { $period }
 marks-subject-empty = Оценок за этот период нет.
 marks-subject-average = Средний балл: <b>{ $average }</b>
+marks-subject-class-average = Средний балл класса: { $average }
 marks-subject-count = { $count ->
     [one] { $count } оценка
     [few] { $count } оценки
