@@ -15,7 +15,7 @@ import handlers
 import screens
 from handlers.attendance import AtCb
 from handlers.codes import CodesCb, StaffCodeCb
-from handlers.forecast import ForecastCb
+from handlers.forecast import ForecastCb, ForecastYearCb
 from handlers.homework import HwCb
 from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
@@ -79,7 +79,7 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
             HwCb(v="t", s=s, j=ids["russian"]), AtCb(v="p", s=s), AtCb(v="w", s=s),
             MarksCb(v="r", s=s), MarksCb(v="s", s=s), MarksCb(v="m", s=s, j=ids["russian"]),
             MarksCb(v="c", s=s, j=ids["russian"]), MarksCb(v="o", s=s),
-            MarksCb(v="f", s=s), ForecastCb(s=s), NotifyCb(a="subj", s=s),
+            MarksCb(v="f", s=s), ForecastCb(s=s), ForecastYearCb(s=s), NotifyCb(a="subj", s=s),
             NotifyCb(a="ms", v=str(ids["russian"]), s=s),
         )]
     cases += [
