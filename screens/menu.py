@@ -54,7 +54,10 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
             buttons.append(_area(t, MenuArea.CHILDREN, "menu-switch-child"))
     if roles.staff is not None:
         lines.append(t("menu-staff", name=escape(roles.staff.name)))
-        buttons += [_area(t, area, f"menu-staff-{area.value}") for area in STAFF_AREAS]
+        # School-wide staff start from the school's day rather than lessons of their own.
+        buttons += [_area(t, area, "menu-staff-school" if area == MenuArea.TODAY
+                          and roles.staff.school_wide else f"menu-staff-{area.value}")
+                    for area in STAFF_AREAS]
         if roles.staff.roles & CODE_ISSUERS:
             buttons.append(_area(t, MenuArea.CODES, "menu-staff-codes"))
     buttons.append(_area(t, MenuArea.SETTINGS, "menu-settings"))

@@ -21,7 +21,7 @@ from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
 from handlers.notify_settings import NotifyCb
 from handlers.settings import SetCb
-from handlers.staff import StaffCb
+from handlers.staff import LessonsCb, StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
 from screens.payloads import Payload
@@ -97,6 +97,9 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (GUARDIAN, StaffCb(v="c", c=ids["class_7b"])),
         (GUARDIAN, CodesCb(class_id=ids["class_7b"])),
         (GUARDIAN, MenuCb(area="codes")),
+        # Lessons are a staff member's own; the school's day is for school-wide staff.
+        (GUARDIAN, LessonsCb(v="w", d=20261123)),
+        (MATH_TEACHER, LessonsCb(v="s")),
     ]
     return cases
 

@@ -13,6 +13,7 @@ menu-calendar = 🗓 Terms and holidays
 menu-switch-child = 🔄 Another child
 menu-staff-today = 🗓 My lessons today
 menu-staff-classes = 🏫 Classes
+menu-staff-school = 🏫 School today
 menu-settings = ⚙️ Settings
 menu-choose-child = Whose diary should I open?
 help-title = <b>What the bot does</b>

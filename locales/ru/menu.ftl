@@ -13,6 +13,7 @@ menu-calendar = 🗓 Четверти и каникулы
 menu-switch-child = 🔄 Другой ребёнок
 menu-staff-today = 🗓 Мои уроки сегодня
 menu-staff-classes = 🏫 Классы
+menu-staff-school = 🏫 Школа сегодня
 menu-settings = ⚙️ Настройки
 menu-choose-child = Чей дневник открыть?
 help-title = <b>Что умеет бот</b>
