@@ -21,6 +21,7 @@ def routers() -> list[Router]:
         settings,
         staff,
         start,
+        summary,
         teachers,
         timetable,
     )
@@ -28,7 +29,7 @@ def routers() -> list[Router]:
     areas = [ start.router, menu.router, settings.router, codes.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
-            forecast.router, notify_settings.router,
+            forecast.router, notify_settings.router, summary.router,
             fallback.router]
     for router in areas:
         # Defence in depth: the outer middleware already drops group updates.

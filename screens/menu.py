@@ -20,7 +20,7 @@ class ChildCb(Payload, prefix="ch"):
 
 # Every command the bot answers, in the order /help and Telegram's command menu list them.
 COMMANDS = ("menu", "marks", "timetable", "homework", "attendance", "forecast", "teachers",
-            "settings", "start", "help")
+            "summary", "settings", "start", "help")
 
 # Family areas in menu order; each is answered by the handler module of that area.
 FAMILY_AREAS = (MenuArea.MARKS, MenuArea.TIMETABLE, MenuArea.HOMEWORK, MenuArea.ATTENDANCE,
@@ -52,6 +52,8 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
                     if child.gets_marks or area not in _MARK_AREAS]
         if len(roles.family_students) > 1:
             buttons.append(_area(t, MenuArea.CHILDREN, "menu-switch-child"))
+        if len(roles.children) > 1:
+            buttons.append(_area(t, MenuArea.SUMMARY, "menu-summary"))
     if roles.staff is not None:
         lines.append(t("menu-staff", name=escape(roles.staff.name)))
         # School-wide staff start from the school's day rather than lessons of their own.

@@ -67,6 +67,12 @@ async def _report(session: AsyncSession, access: StudentAccess, start: dt.date,
     return counts, items
 
 
+async def missed_lessons(session: AsyncSession, access: StudentAccess, start: dt.date,
+                         end: dt.date) -> tuple[MissedLesson, ...]:
+    """The lessons missed (or come late to) between two dates, in date and slot order."""
+    return (await _report(session, access, start, end))[1]
+
+
 async def period_attendance(session: AsyncSession, access: StudentAccess,
                             day: dt.date | None = None) -> AttendanceReport:
     """Attendance in the reporting period holding `day` (default: the current period)."""

@@ -28,3 +28,5 @@ command-teachers = The class's teachers
 command-start = Link a child with the code from the school
 command-settings = Language, notifications, consent
 command-help = Help
+menu-summary = 👪 All children
+command-summary = Summary of all children

@@ -28,3 +28,5 @@ command-teachers = Учителя класса
 command-start = Привязать ребёнка по коду из школы
 command-settings = Язык, уведомления, согласие
 command-help = Справка
+menu-summary = 👪 Сводка по детям
+command-summary = Сводка по всем детям
