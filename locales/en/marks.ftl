@@ -32,6 +32,7 @@ marks-subject-count = { $count ->
 marks-chart-title = { $subject }, { $period }
 marks-chart-average = Average
 marks-chart-marks = Marks
+marks-chart-weight = Dot size — the work's weight
 marks-chart-caption = 📈 <b>{ $subject }</b>, { $period }
     Average: <b>{ $average }</b> · { $count }
 marks-chart-empty = There are no graded marks to chart.

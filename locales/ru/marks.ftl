@@ -33,6 +33,7 @@ marks-subject-count = { $count ->
 marks-chart-title = { $subject }, { $period }
 marks-chart-average = Средний балл
 marks-chart-marks = Оценки
+marks-chart-weight = Размер точки — вес работы
 marks-chart-caption = 📈 <b>{ $subject }</b>, { $period }
     Средний балл: <b>{ $average }</b> · { $count }
 marks-chart-empty = Для графика нет оценок с баллами.
