@@ -1,6 +1,6 @@
 """A student's marks as families read them: the recent marks, one subject's marks in a
-period with its weighted average, the period overview, period/year/final marks, and the
-school calendar of the student's grade.
+period with its weighted average, the period overview, and period/year/final marks (the
+school calendar of the student's grade is in services.school_calendar).
 
 Every function takes a granted `StudentAccess` (services.access decides it) and shows only
 the subjects it allows. Deleted marks (deleted_at set) never show. A first-grader gets no
@@ -26,10 +26,8 @@ from services.access import StudentAccess
 from services.calendar import (
     PeriodInfo,
     current_period,
-    holidays,
     periods_for_grade,
     reporting_periods,
-    year_period,
 )
 from services.errors import AccessDenied, NoPeriod
 from services.mark_context import EarlierValue, class_average, earlier_values
@@ -163,28 +161,6 @@ class FinalGroup:
 class FinalMarks:
     student_id: int
     groups: tuple[FinalGroup, ...]  # in period order: quarters, then year, exam, final
-
-
-@dataclass(frozen=True)
-class SchoolCalendar:
-    student_id: int
-    today: dt.date
-    terms: tuple[PeriodInfo, ...]  # quarters or half-years of the grade, in order
-    holidays: tuple[PeriodInfo, ...]
-    year: PeriodInfo | None
-    current: PeriodInfo | None  # the term containing today (or just ended in holidays)
-    holiday_now: PeriodInfo | None  # the holidays containing today
-
-    @property
-    def in_term(self) -> bool:
-        return self.current is not None and self.current.contains(self.today)
-
-    @property
-    def days_left(self) -> int | None:
-        """Calendar days from today to the term's last day (0: today is the last day)."""
-        if self.current is None or not self.in_term:
-            return None
-        return (self.current.ends_on - self.today).days
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -424,17 +400,3 @@ async def final_marks(session: AsyncSession, access: StudentAccess) -> FinalMark
         FinalGroup(periods[key[0]], key[1],
                    tuple(sorted(groups[key], key=lambda i: i.subject)))
         for key in sorted(groups, key=order)))
-
-
-async def school_calendar(session: AsyncSession, access: StudentAccess) -> SchoolCalendar:
-    """The terms and holidays of the student's grade, which term is current, and the
-    holidays going on today (two statements)."""
-    child = access.child
-    today = await school_today(session, child.school_id)
-    periods = (await periods_for_grade(session, child.school_id, child.grade)
-               if child.grade is not None else [])
-    rest = tuple(holidays(periods))
-    return SchoolCalendar(
-        child.student_id, today, tuple(reporting_periods(periods)), rest,
-        year_period(periods), current_period(periods, today),
-        next((h for h in rest if h.contains(today)), None))
