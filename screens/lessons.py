@@ -35,7 +35,10 @@ def _go(text: str, view: LessonsView, day: dt.date | None = None) -> Button:
 
 def _status(t: Translator, x: TeacherLesson) -> str:
     if x.moved_here:
-        return t("staff-status-moved-here")
+        if x.today or x.moved_from_date is None:
+            return t("staff-status-moved-here")
+        return t("staff-status-moved-from", date=t.date(x.moved_from_date),
+                 slot=x.moved_from_slot or x.slot)
     if x.status == LessonStatus.MOVED and x.moved_to_date is not None:
         return t("staff-status-moved", date=t.date(x.moved_to_date),
                  slot=x.moved_to_slot or x.slot)

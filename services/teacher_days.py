@@ -53,6 +53,9 @@ class TeacherLesson:
     moved_to_date: dt.date | None = None
     moved_to_slot: int | None = None
     moved_here: bool = False
+    moved_from_date: dt.date | None = None  # for a lesson moved here: where it came from
+    moved_from_slot: int | None = None
+    today: bool = True  # shown on the school's today
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,7 @@ def _view(r: Any, staff: StaffRef, day: dt.date, here: bool,
         r.id, day, slot, starts_at, ends_at, r.class_name, r.subgroup, r.subject, r.room,
         status, mine_as_sub, initials(r.t_last, r.t_first, r.t_middle), other_sub,
         r.moved_to_date if moved_away else None, r.moved_to_slot if moved_away else None,
-        here)
+        here, r.date if here else None, r.slot if here else None, day == now.date())
 
 
 async def teacher_day(session: AsyncSession, account_id: int,

@@ -65,6 +65,13 @@ async def test_my_lessons_move_between_today_tomorrow_and_the_week(bot_env: BotE
         "BETWEEN :a AND :b) FROM lessons WHERE date BETWEEN :a AND :b AND (teacher_id = :me "
         "OR substitute_id = :me)", a=DEMO_TODAY, b=DEMO_TODAY + dt.timedelta(days=6), me=me))
     assert sum(1 for line in body.splitlines() if line[:2].rstrip(".").isdigit()) == week
+    moved = await rows(bot_env, "SELECT date, slot, moved_to_date FROM lessons WHERE status = "
+                       "'moved' AND teacher_id = :me AND moved_to_date BETWEEN :a AND :b",
+                       me=me, a=tomorrow, b=DEMO_TODAY + dt.timedelta(days=6))
+    assert moved
+    for x in moved:  # on its new day it says where it came from, not "moved to today"
+        assert f"⬅️ перенесён сюда с {x.date:%-d} ноября, {x.slot} урок" in body
+    assert "перенесён на сегодня" not in body
     await client.press("След. неделя ▶️")
     assert "30 ноября — 6 декабря" in client.last_text
     await client.press("Сегодня")

@@ -11,6 +11,7 @@ staff-status-replaced = 🔁 replaced: { $name } teaches
 staff-status-substitute = 🔁 you stand in for { $name }
 staff-status-moved = ➡️ moved to { $date }, lesson { $slot }
 staff-status-moved-here = ⬅️ moved to today
+staff-status-moved-from = ⬅️ moved here from { $date }, lesson { $slot }
 staff-classes-title = 🏫 <b>Classes</b>
     Choose a class:
 staff-classes-empty = There are no classes you can open.

@@ -11,6 +11,7 @@ staff-status-replaced = 🔁 замена: ведёт { $name }
 staff-status-substitute = 🔁 вы заменяете: { $name }
 staff-status-moved = ➡️ перенесён на { $date }, { $slot } урок
 staff-status-moved-here = ⬅️ перенесён на сегодня
+staff-status-moved-from = ⬅️ перенесён сюда с { $date }, { $slot } урок
 staff-classes-title = 🏫 <b>Классы</b>
     Выберите класс:
 staff-classes-empty = Нет классов, которые вам доступны.
