@@ -22,7 +22,13 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.middlewares import AccountMiddleware, OneAtATimePerChat, PrivateChatsOnly, UnitOfWork
+from bot.middlewares import (
+    AccountMiddleware,
+    CommandLeavesConversation,
+    OneAtATimePerChat,
+    PrivateChatsOnly,
+    UnitOfWork,
+)
 from bot.settings import Settings
 from handlers import routers
 from services import migrate
@@ -65,6 +71,7 @@ def build_dispatcher(sessionmaker: Sessionmaker, settings: Settings | None = Non
     dp.update.outer_middleware(OneAtATimePerChat())
     dp.update.outer_middleware(UnitOfWork())
     dp.update.outer_middleware(AccountMiddleware())
+    dp.message.outer_middleware(CommandLeavesConversation())
     dp.include_routers(*routers())
     return dp
 

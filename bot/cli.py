@@ -204,7 +204,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     with database_url(settings.database_url) as url:
-        asyncio.run(run_demo(settings, url))
+        asyncio.run(run_demo(settings, url, reset=args.reset))
     return 0
 
 
@@ -216,8 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot (long polling; needs BOT_TOKEN)").set_defaults(
         func=cmd_run)
-    sub.add_parser("demo", help="chat with the bot in this terminal").set_defaults(
-        func=cmd_demo)
+    demo = sub.add_parser("demo", help="chat with the bot in this terminal")
+    demo.add_argument("--reset", action="store_true", help="start over from a fresh demo school")
+    demo.set_defaults(func=cmd_demo)
     sub.add_parser("migrate", help="upgrade the database schema").set_defaults(
         func=cmd_migrate)
     sub.add_parser("seed-demo", help="create the demo school (idempotent)").set_defaults(

@@ -6,9 +6,7 @@ from aiogram import Bot
 from aiogram.types import BotCommand
 
 from screens.i18n import LOCALES, translator
-
-COMMANDS = ("menu", "marks", "timetable", "homework", "attendance", "forecast", "settings",
-            "help")
+from screens.menu import COMMANDS
 
 
 async def register_commands(bot: Bot) -> None:

@@ -225,11 +225,24 @@ class _Console:
         name = Path(record.filename or ("photo.png" if record.photo_bytes else "file.bin")).name
         path = self.files_dir / f"{record.chat_id}-{record.message.message_id}-{name}"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        return path
+        return _write_new(path, data)
 
 
 def _button_label(number: int, button: InlineKeyboardButton) -> str:
     if button.callback_data is None and button.url:
         return f"[{number}] {button.text} ({button.url})"
     return f"[{number}] {button.text}"
+
+
+def _write_new(path: Path, data: bytes) -> Path:
+    """Write to `path`, or to "name-2.ext", "name-3.ext"… when that file is there already
+    (message ids start over with every run): a saved file is never overwritten."""
+    for n in itertools.count(1):
+        candidate = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            with candidate.open("xb") as out:  # "x": fails rather than overwrite
+                out.write(data)
+        except FileExistsError:
+            continue
+        return candidate
+    raise AssertionError("unreachable")

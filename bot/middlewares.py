@@ -10,6 +10,9 @@
    and nothing is said that was not stored. A domain error rolls the work back, unless it
    `keeps_work` (a failed link code: its attempt row is what the limit counts).
 4. `AccountMiddleware`: the account of whoever sent the update, and its language.
+
+And on messages, `CommandLeavesConversation`: a command ends a half-finished conversation
+(a link code awaited, say), so what is typed after it is not read as that conversation's.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import TelegramObject, Update, User
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import replies
@@ -136,4 +140,17 @@ class AccountMiddleware(BaseMiddleware):
         )
         data["account"] = account
         data["t"] = translator(account.locale)
+        return await handler(event, data)
+
+
+class CommandLeavesConversation(BaseMiddleware):
+    """Any command clears the conversation state before its handler runs; a handler that
+    starts a conversation of its own (/start without a code) sets it afresh."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject,
+                       data: dict[str, Any]) -> Any:
+        state: FSMContext | None = data.get("state")
+        if (isinstance(event, Message) and (event.text or "").startswith("/")
+                and state is not None):
+            await state.clear()
         return await handler(event, data)

@@ -23,6 +23,7 @@ def routers() -> list[Router]:
         settings,
         staff,
         start,
+        summary,
         teachers,
         timetable,
     )
@@ -31,7 +32,7 @@ def routers() -> list[Router]:
             consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
-            forecast.router, notification_settings.router, reports.router,
+            forecast.router, notification_settings.router, reports.router, summary.router,
             fallback.router]
     for router in areas:
         # Defence in depth: the outer middleware already drops group updates.

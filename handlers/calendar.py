@@ -12,7 +12,7 @@ from screens import calendar as screens
 from screens.base import Screen
 from screens.i18n import Translator
 from screens.nav import MenuArea, MenuCb
-from services import marks
+from services import school_calendar
 from services.accounts import AccountInfo
 
 router = Router(name="calendar")
@@ -22,4 +22,4 @@ router = Router(name="calendar")
 async def on_calendar(_: CallbackQuery, session: AsyncSession, account: AccountInfo,
                       t: Translator) -> Screen:
     granted = await student_for_view(session, account)
-    return screens.calendar(t, granted, await marks.school_calendar(session, granted))
+    return screens.calendar(t, granted, await school_calendar.school_calendar(session, granted))

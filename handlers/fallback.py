@@ -7,6 +7,7 @@ from aiogram.types import CallbackQuery, Message
 
 from screens.base import TEXT_LIMIT, Screen
 from screens.i18n import Translator
+from screens.nav import menu_rows
 from services.accounts import AccountInfo
 from services.errors import AccessDenied
 
@@ -17,12 +18,12 @@ router = Router(name="fallback")
 async def on_text(message: Message, t: Translator) -> Screen:
     if len(message.text or "") >= TEXT_LIMIT:
         return Screen(t("text-too-long", limit=TEXT_LIMIT))
-    return Screen(t("not-understood"))
+    return Screen(t("not-understood"), menu_rows(t))
 
 
 @router.message()
 async def on_other(_: Message, t: Translator) -> Screen:
-    return Screen(t("not-understood-media"))
+    return Screen(t("not-understood-media"), menu_rows(t))
 
 
 @router.callback_query()

@@ -12,22 +12,23 @@ from handlers.family import student_for_view
 from handlers.replies import On
 from screens import forecast as screens
 from screens.base import Screen
-from screens.forecast import ForecastCb
+from screens.forecast import ForecastCb, ForecastYearCb
 from screens.i18n import Translator
 from screens.nav import MenuArea, MenuCb
 from services import forecast
 from services.accounts import AccountInfo
 
 router = Router(name="forecast")
-__all__ = ["ForecastCb", "router"]
+__all__ = ["ForecastCb", "ForecastYearCb", "router"]
 
 
 async def student_forecast(session: AsyncSession, account: AccountInfo, t: Translator,
-                           student_id: int | None = None) -> Screen:
+                           student_id: int | None = None, *, year: bool = False) -> Screen:
     granted = await student_for_view(session, account, student_id, purpose="forecast")
     if not granted.child.gets_marks:
         return screens.first_grade(t, granted)
-    return screens.student(t, granted, await forecast.student_forecast(session, granted))
+    view = await forecast.student_forecast(session, granted, year=year)
+    return screens.student(t, granted, view, year=year)
 
 
 @router.message(Command("forecast"))
@@ -42,3 +43,10 @@ async def on_forecast_student(_: CallbackQuery, callback_data: ForecastCb,
                               session: AsyncSession, account: AccountInfo,
                               t: Translator) -> Screen:
     return await student_forecast(session, account, t, callback_data.s)
+
+
+@router.callback_query(On(ForecastYearCb))
+async def on_forecast_year(_: CallbackQuery, callback_data: ForecastYearCb,
+                           session: AsyncSession, account: AccountInfo,
+                           t: Translator) -> Screen:
+    return await student_forecast(session, account, t, callback_data.s, year=True)

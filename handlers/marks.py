@@ -97,7 +97,8 @@ async def on_chart(_: CallbackQuery, callback_data: MarksCb, session: AsyncSessi
     # Drawn by the edge after the commit, in a worker thread (see handlers/replies.py).
     draw = functools.partial(
         render_marks_chart, points, title=screens.chart_title(t, view),
-        average_label=t("marks-chart-average"), marks_label=t("marks-chart-marks"))
+        average_label=t("marks-chart-average"), marks_label=t("marks-chart-marks"),
+        weight_label=t("marks-chart-weight"))
     return Photo(draw, "marks.png", screens.chart_caption(t, view))
 
 

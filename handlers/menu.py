@@ -36,7 +36,7 @@ async def on_menu(_: Message | CallbackQuery, session: AsyncSession, account: Ac
 
 @router.message(Command("help"))
 async def on_help(_: Message, t: Translator) -> Screen:
-    return Screen(t("help-text"))
+    return screens.help_screen(t)
 
 
 @router.callback_query(On(MenuCb, area=MenuArea.CHILDREN))

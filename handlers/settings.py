@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.replies import On
 from handlers.start import Linking
 from screens import settings as screens
-from screens.base import Screen
+from screens.base import Alert, Screen
 from screens.i18n import Translator, translator
 from screens.nav import MenuArea, MenuCb
 from screens.settings import CONFIRMS, SetCb, SettingsAction
@@ -44,7 +44,10 @@ async def on_language(_: CallbackQuery, callback_data: SetCb, session: AsyncSess
 
 
 @router.callback_query(On(SetCb, action=SettingsAction.ADD_CHILD))
-async def on_add_child(_: CallbackQuery, t: Translator, state: FSMContext) -> Screen:
+async def on_add_child(_: CallbackQuery, session: AsyncSession, account: AccountInfo,
+                       t: Translator, state: FSMContext) -> Screen | Alert:
+    if not screens.is_guardian(await access.load_roles(session, account.id)):
+        return Alert(t("not-available"))
     # The next text message is read as a link code (handlers/start.py).
     await state.set_state(Linking.awaiting_code)
     return screens.add_child(t)

@@ -38,12 +38,12 @@ def reason(t: Translator, item: MissedLesson) -> str:
 
 def report_lines(t: Translator, report: AttendanceReport) -> list[str]:
     lines = [t("attendance-range", start=t.date(report.start), end=t.date(report.end)), ""]
+    if not report.items:
+        lines.append(t("attendance-none"))  # one line, not four zero counts
+        return lines
     lines.extend(t(f"attendance-count-{kind.value}", count=report.count(kind))
                  for kind in KINDS)
     lines.append("")
-    if not report.items:
-        lines.append(t("attendance-none"))
-        return lines
     lines.append(t("attendance-list-title"))
     lines.extend(t("attendance-line", date=t.date(i.date, weekday=True), slot=i.slot,
                    subject=escape(i.subject), reason=reason(t, i)) for i in report.items)

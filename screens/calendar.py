@@ -11,7 +11,7 @@ from screens.i18n import Translator
 from screens.nav import menu_rows
 from services.access import StudentAccess
 from services.calendar import PeriodInfo
-from services.marks import SchoolCalendar
+from services.school_calendar import SchoolCalendar
 
 
 def _span(t: Translator, period: PeriodInfo) -> dict[str, str]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from screens.base import Screen
+from screens.base import Button, Screen
 from screens.format import average_text, mark_text, period_label
 from screens.i18n import Translator
-from screens.nav import menu_rows, paginate
+from screens.nav import menu_button, menu_rows, paginate
 from screens.payloads import Payload
 from services import forecast
 from services.access import StudentAccess
@@ -17,6 +17,13 @@ from services.access import StudentAccess
 
 @dataclass(frozen=True)
 class ForecastCb(Payload, prefix="fc"):
+    s: int  # student id
+
+
+@dataclass(frozen=True)
+class ForecastYearCb(Payload, prefix="fy"):
+    """The forecast for the school year (000 §4.2, 001 §4)."""
+
     s: int  # student id
 
 
@@ -42,16 +49,22 @@ def first_grade(t: Translator, granted: StudentAccess) -> Screen:
                   menu_rows(t))
 
 
-def student(t: Translator, granted: StudentAccess, view: forecast.StudentForecast) -> Screen:
+def student(t: Translator, granted: StudentAccess, view: forecast.StudentForecast, *,
+            year: bool = False) -> Screen:
     child = granted.child
+    s = child.student_id
+    # The term forecast leads to the year's, and back.
+    switch = (Button(t("forecast-btn-term"), ForecastCb(s).pack()) if year
+              else Button(t("forecast-btn-year"), ForecastYearCb(s).pack()))
+    buttons = ((switch,), (menu_button(t),))
     header = t("forecast-title", name=escape(child.short_name),
                klass=escape(child.class_name or "—"))
     if view.period is None:
-        return Screen(f"{header}\n{t('forecast-no-period')}", menu_rows(t))
+        return Screen(f"{header}\n{t('forecast-no-period')}", buttons)
     header += "\n" + t("forecast-period", period=period_label(t, view.period),
                        end=t.date(view.period.ends_on))
     lines = [line for f in view.subjects for line in subject_lines(t, f)]
     if not view.subjects:
         lines = [t("forecast-empty")]
     lines.append(t("forecast-footnote"))
-    return Screen(paginate(lines, header)[0], menu_rows(t))
+    return Screen(paginate(lines, header)[0], buttons)

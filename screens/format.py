@@ -38,7 +38,12 @@ def person_name(last: str | None, first: str | None, middle: str | None = None) 
     return escape(" ".join(p for p in (last, first, middle) if p))
 
 
+_SEASONS = {1: "winter", 2: "extra", 3: "spring", 4: "spring", 5: "summer", 6: "summer",
+            7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn", 12: "winter"}
+
+
 def period_label(t: Translator, period: PeriodInfo) -> str:
-    """"2 четверть" / "Quarter 2"; holidays keep the school's own name in Russian."""
+    """"2 четверть" / "Quarter 2"; holidays keep the school's own name in Russian, and in
+    English are named by the season they start in ("Winter holidays")."""
     return t(f"calendar-period-{period.kind.value}", number=period.number,
-             name=escape(period.name))
+             name=escape(period.name), season=_SEASONS[period.starts_on.month])

@@ -41,7 +41,8 @@ def item_lines(t: Translator, item: HomeworkItem, *, with_subject: bool) -> list
         first = t("homework-item", subject=escape(item.subject), text=text)
     else:
         first = t("homework-subject-line", date=t.date(item.due_on, weekday=True), text=text)
-    notes = [t("homework-assigned", date=t.date(item.assigned_on))]
+    notes = [t("homework-planned" if item.planned else "homework-assigned",
+               date=t.date(item.assigned_on))]
     if item.individual:
         notes.append(t("homework-individual"))
     elif item.subgroup:

@@ -36,10 +36,15 @@ class MarksCb(Payload, prefix="mk"):
 
 
 def mark_line(t: Translator, m: marks.MarkItem) -> str:
+    """A mark, what it was before a correction ("3 → 4"), and the teacher's comment under it."""
+    was = "".join(t("marks-was", old=mark_text(t, e.value, e.passed)) for e in m.earlier)
     args = {"date": t.short_date(m.date), "subject": escape(m.subject),
             "value": mark_text(t, m.value, m.passed), "work": escape(m.work_type),
-            "weight": m.weight}
-    return t("marks-line-weighted" if m.weight > 1 else "marks-line", **args)
+            "weight": m.weight, "was": was}
+    line = t("marks-line-weighted" if m.weight > 1 else "marks-line", **args)
+    if m.comment:
+        line += "\n" + t("marks-comment", comment=escape(m.comment))
+    return line
 
 
 def fit_lines(t: Translator, lines: list[str], limit: int = TEXT_LIMIT,
@@ -116,8 +121,11 @@ def subject(t: Translator, granted: StudentAccess, view: marks.SubjectMarks) -> 
     lines = [t("marks-subject-title", subject=escape(view.subject.name),
                period=period_label(t, view.period))]
     if view.marks:
-        lines += [t("marks-subject-average", average=average_text(t, view.average)),
-                  t("marks-subject-count", count=len(view.marks)), ""]
+        lines.append(t("marks-subject-average", average=average_text(t, view.average)))
+        if view.class_average is not None:
+            lines.append(t("marks-subject-class-average",
+                           average=average_text(t, view.class_average)))
+        lines += [t("marks-subject-count", count=len(view.marks)), ""]
     lines += [mark_line(t, m) for m in reversed(view.marks)] or [t("marks-subject-empty")]
     buttons: list[Button] = []
     if view.graded:
@@ -162,7 +170,9 @@ def overview(t: Translator, granted: StudentAccess, view: marks.PeriodOverview) 
         lines = [head, *(_overview_line(t, row, cap) for row in view.subjects)]
         if len("\n".join(lines)) <= TEXT_LIMIT:
             break
-    if not view.subjects:
+    if not view.started:
+        lines.append(t("marks-period-not-started", start=t.date(period.starts_on)))
+    elif not view.subjects:
         lines.append(t("marks-overview-empty"))
     buttons: list[Button] = []
     if view.previous is not None:

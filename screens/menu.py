@@ -20,6 +20,10 @@ class ChildCb(Payload, prefix="ch"):
     student_id: int
 
 
+# Every command the bot answers, in the order /help and Telegram's command menu list them.
+COMMANDS = ("menu", "marks", "timetable", "homework", "attendance", "forecast", "teachers",
+            "summary", "settings", "start", "help")
+
 # Family areas in menu order; each is answered by the handler module of that area.
 FAMILY_AREAS = (MenuArea.MARKS, MenuArea.TIMETABLE, MenuArea.HOMEWORK, MenuArea.ATTENDANCE,
                 MenuArea.FORECAST, MenuArea.TESTS, MenuArea.FINAL, MenuArea.TEACHERS,
@@ -56,9 +60,14 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
                     if child.gets_marks or area not in _MARK_AREAS]
         if len(roles.family_students) > 1:
             buttons.append(_area(t, MenuArea.CHILDREN, "menu-switch-child"))
+        if len(roles.children) > 1:
+            buttons.append(_area(t, MenuArea.SUMMARY, "menu-summary"))
     if roles.staff is not None:
         lines.append(t("menu-staff", name=escape(roles.staff.name)))
-        buttons += [_area(t, area, f"menu-staff-{area.value}") for area in STAFF_AREAS]
+        # School-wide staff start from the school's day rather than lessons of their own.
+        buttons += [_area(t, area, "menu-staff-school" if area == MenuArea.TODAY
+                          and roles.staff.school_wide else f"menu-staff-{area.value}")
+                    for area in STAFF_AREAS]
         if roles.staff.roles & CODE_ISSUERS:
             buttons.append(_area(t, MenuArea.CODES, "menu-staff-codes"))
         if roles.staff.roles & CONSENT_VIEWERS:
@@ -73,3 +82,10 @@ def children(t: Translator, roles: Roles, active_student_id: int | None) -> Scre
     buttons = [Button(("✅ " if c.student_id == active_student_id else "") + child_label(t, c),
                       ChildCb(c.student_id).pack()) for c in roles.family_students]
     return Screen(t("menu-choose-child"), layout([*buttons, menu_button(t)], 1))
+
+
+def help_screen(t: Translator) -> Screen:
+    """/help: every command that works, each with what it does."""
+    lines = [t("help-title"), *(t("help-line", command=c, text=t(f"command-{c}"))
+                                for c in COMMANDS)]
+    return Screen("\n".join(lines), ((menu_button(t),),))

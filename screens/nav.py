@@ -27,6 +27,7 @@ class MenuArea(enum.StrEnum):
     TEACHERS = "teachers"
     CALENDAR = "calendar"
     CHILDREN = "children"
+    SUMMARY = "summary"  # one summary of several children
     TODAY = "today"
     CLASSES = "classes"
     CODES = "codes"

@@ -43,6 +43,10 @@ class SetCb(Payload, prefix="st"):
         return self.value
 
 
+def is_guardian(roles: Roles) -> bool:
+    return bool(roles.children or roles.pending_consent)
+
+
 def _do(text: str, action: SettingsAction, value: str = "", s: int = 0) -> Button:
     return Button(text, SetCb(action, value, s).pack())
 
@@ -52,10 +56,13 @@ def _back(t: Translator) -> Button:
 
 
 def settings(t: Translator, roles: Roles) -> Screen:
-    buttons = [_do(t(f"settings-lang-{locale}"), SettingsAction.LANGUAGE, locale)
-               for locale in LOCALES]
-    buttons += [Button(t("settings-notifications"), MenuCb(MenuArea.NOTIFICATIONS).pack()),
-                _do(t("settings-add-child"), SettingsAction.ADD_CHILD)]
+    # The active language is ticked, so the choice shows on the buttons themselves.
+    buttons = [_do(("✅ " if locale == t.locale else "") + t(f"settings-lang-{locale}"),
+                   SettingsAction.LANGUAGE, locale) for locale in LOCALES]
+    buttons.append(Button(t("settings-notifications"), MenuCb(MenuArea.NOTIFICATIONS).pack()))
+    if is_guardian(roles):
+        # Only a guardian links children; a student or staff member has no use for it.
+        buttons.append(_do(t("settings-add-child"), SettingsAction.ADD_CHILD))
     for child in roles.children:
         # Button texts are plain text: names go there as they are, unescaped.
         buttons += [_do(t("settings-unlink", name=child_label(t, child)),

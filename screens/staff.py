@@ -1,5 +1,6 @@
-"""Teacher views as screens: today's lessons, the classes one may open, a class with its
-subjects, a class's marks in one subject (paged), its students, and one student's summary."""
+"""Teacher views as screens: the classes one may open, a class with its subjects, a class's
+marks in one subject (paged), its students, and one student's summary. A staff member's
+lessons are in screens/lessons.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from screens.marks import fit_lines, row_of
 from screens.nav import MenuArea, MenuCb, menu_button, pager, paginate
 from screens.payloads import Payload
 from services import staff_views
-from services.models import LessonStatus
 
 TABLE_MARKS = 40  # latest marks per row of a class table (the average counts them all)
 
@@ -44,43 +44,6 @@ def _to_class(t: Translator, class_id: int) -> Button:
     return _go(t("staff-btn-class"), StaffView.CLASS, c=class_id)
 
 
-# --- today --------------------------------------------------------------------------------
-
-
-def _status(t: Translator, x: staff_views.TeacherLesson) -> str:
-    if x.moved_here:
-        return t("staff-status-moved-here")
-    if x.status == LessonStatus.MOVED and x.moved_to_date is not None:
-        return t("staff-status-moved", date=t.date(x.moved_to_date),
-                 slot=x.moved_to_slot or x.slot)
-    if x.as_substitute:
-        return t("staff-status-substitute", name=escape(x.teacher))
-    if x.substitute is not None:
-        return t("staff-status-replaced", name=escape(x.substitute))
-    if x.status == LessonStatus.CANCELLED:
-        return t("staff-status-cancelled")
-    if x.status == LessonStatus.HELD:
-        return t("staff-status-held")
-    return t("staff-status-scheduled")
-
-
-def lesson_line(t: Translator, x: staff_views.TeacherLesson) -> str:
-    time = f"{x.starts_at:%H:%M}–{x.ends_at:%H:%M}" if x.starts_at and x.ends_at else "—"
-    args = {"slot": x.slot, "time": time, "klass": escape(x.class_name),
-            "subject": escape(x.subject), "subgroup": escape(x.subgroup or "")}
-    parts = [t("staff-lesson-subgroup" if x.subgroup else "staff-lesson", **args)]
-    if x.room:
-        parts.append(t("staff-room", room=escape(x.room)))
-    parts.append(_status(t, x))
-    return " · ".join(parts)
-
-
-def today(t: Translator, day: staff_views.TeacherDay) -> Screen:
-    lines = [t("staff-today-title", date=t.date(day.day, weekday=True))]
-    lines += [lesson_line(t, x) for x in day.lessons] or [t("staff-today-empty")]
-    return Screen(fit_lines(t, lines), ((menu_button(t),),))
-
-
 # --- classes ------------------------------------------------------------------------------
 
 
@@ -99,10 +62,12 @@ def klass(t: Translator, view: staff_views.ClassView) -> Screen:
     buttons += [_go(t("staff-btn-students"), StaffView.STUDENTS, c=ref.id),
                 Button(t("staff-btn-classes"), MenuCb(MenuArea.CLASSES).pack()),
                 menu_button(t)]
-    lines = [t("staff-class-title", klass=escape(ref.name))]
     if not ref.gets_marks:
-        lines.append(t("marks-first-grade"))
-    elif not subjects:
+        # No subject to choose: a first grade gets no marks at all (002 §5.5).
+        lines = [t("staff-class-name", klass=escape(ref.name)), t("marks-first-grade")]
+    else:
+        lines = [t("staff-class-title", klass=escape(ref.name))]
+    if ref.gets_marks and not subjects:
         lines.append(t("staff-class-no-subjects"))
     return Screen("\n".join(lines), layout(buttons, *grid(len(subjects), 2), 1, 2))
 

@@ -118,11 +118,11 @@ def day(t: Translator, granted: StudentAccess, view: DayTimetable) -> Screen:
 
 def week_pages(t: Translator, granted: StudentAccess, view: WeekTimetable) -> list[str]:
     title = t("timetable-week-title", start=t.date(view.monday),
-              end=t.date(view.monday + dt.timedelta(days=5)))
+              end=t.date(view.monday + dt.timedelta(days=6)))
     lines: list[str] = []
     for one in view.days:
-        if one.day.isoweekday() == 6 and not one.lessons:
-            continue  # a five-day week: no empty Saturday
+        if one.day.isoweekday() >= 6 and not one.lessons:
+            continue  # no empty Saturday in a five-day week, nor an empty Sunday
         lines.append("")
         mark = " 👈" if one.day == view.today else ""
         lines.append(t("timetable-week-day", date=t.date(one.day, weekday=True)) + mark)

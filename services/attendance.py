@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.access import StudentAccess
 from services.calendar import PeriodInfo, current_period, periods_for_grade, reporting_periods
 from services.models import Attendance, AttendanceKind, Lesson, Subject
-from services.timetable import monday_of, school_today
+from services.timetable import school_today, week_of
 
 KINDS = (AttendanceKind.ABSENT, AttendanceKind.ILL, AttendanceKind.EXCUSED,
          AttendanceKind.LATE)
@@ -67,6 +67,12 @@ async def _report(session: AsyncSession, access: StudentAccess, start: dt.date,
     return counts, items
 
 
+async def missed_lessons(session: AsyncSession, access: StudentAccess, start: dt.date,
+                         end: dt.date) -> tuple[MissedLesson, ...]:
+    """The lessons missed (or come late to) between two dates, in date and slot order."""
+    return (await _report(session, access, start, end))[1]
+
+
 async def period_attendance(session: AsyncSession, access: StudentAccess,
                             day: dt.date | None = None) -> AttendanceReport:
     """Attendance in the reporting period holding `day` (default: the current period)."""
@@ -94,8 +100,7 @@ async def week_attendance(session: AsyncSession, access: StudentAccess,
                           day: dt.date | None = None) -> AttendanceReport:
     """Attendance Monday to Sunday of the week holding `day` (default: this week)."""
     today = await school_today(session, access.child.school_id)
-    monday = monday_of(day or today)
-    end = monday + dt.timedelta(days=6)
+    monday, end = week_of(day or today)
     counts, items = await _report(session, access, monday, end)
     following = monday + dt.timedelta(days=7)
     return AttendanceReport(access.child.student_id, monday, end, today, None, counts, items,

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,30 @@ def render_marks_chart(
     title: str,
     average_label: str,
     marks_label: str,
+    weight_label: str = "",
     thresholds: Sequence[float] = (2.5, 3.5, 4.5),
 ) -> bytes:
     """An 800 x 450 PNG; with no points it is an empty plot that still carries the title."""
+    fig = marks_figure(points, title=title, average_label=average_label,
+                       marks_label=marks_label, weight_label=weight_label,
+                       thresholds=thresholds)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def marks_figure(
+    points: Sequence[ChartPoint],
+    *,
+    title: str,
+    average_label: str,
+    marks_label: str,
+    weight_label: str = "",
+    thresholds: Sequence[float] = (2.5, 3.5, 4.5),
+) -> Any:
+    """The chart as a matplotlib Figure, drawn (so its texts have their places): the
+    legend names the dots, their size (the weight, with `weight_label`) and the line;
+    the date labels never overlap."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
     from matplotlib.figure import Figure
@@ -103,15 +126,53 @@ def render_marks_chart(
                    label=marks_label),
             Line2D([], [], color=AVERAGE_COLOR, linewidth=2, label=average_label),
         ]
+        if weight_label:
+            # A small and a big dot: the bigger the dot, the heavier the work.
+            handles.insert(1, Line2D([], [], linestyle="", marker="o", color=OTHER_MARK_COLOR,
+                                     markersize=math.sqrt(_dot_area(3)), label=weight_label))
         legend = ax.legend(handles=handles, loc="best", framealpha=0.9)
         for text in legend.get_texts():
             text.set_parse_math(False)
+        _spread_date_labels(fig, ax, days[0] - pad, days[-1] + pad)
     else:
         ax.set_xticks([])
+        fig.canvas.draw()
+    return fig
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
+
+def date_labels(fig: Any, ax: Any) -> list[Any]:
+    """The window extents of the date labels shown on the axis (of a drawn figure)."""
+    renderer = fig.canvas.get_renderer()
+    low, high = ax.get_xlim()
+    return [label.get_window_extent(renderer) for label, tick in
+            zip(ax.get_xticklabels(), ax.get_xticks(), strict=True)
+            if label.get_text() and low <= tick <= high]
+
+
+def labels_overlap(extents: list[Any], gap: float = 4.0) -> bool:
+    ordered_boxes = sorted(extents, key=lambda box: box.x0)
+    return any(b.x0 - a.x1 < gap for a, b in itertools.pairwise(ordered_boxes))
+
+
+def _spread_date_labels(fig: Any, ax: Any, start: dt.date, end: dt.date) -> None:
+    """Fewer date ticks until their labels stand apart; then, if it must be, tilted."""
+    from matplotlib.dates import AutoDateLocator, DayLocator
+
+    fig.canvas.draw()
+    tries = 0
+    while labels_overlap(date_labels(fig, ax)) and tries < 6:
+        shown = max(2, len(date_labels(fig, ax)) // 2)
+        ax.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=shown))
+        if tries >= 3:  # the locator insists on its own steps: take days apart by hand
+            step = max(1, (end - start).days // max(1, shown - 1))
+            ax.xaxis.set_major_locator(DayLocator(interval=step))
+        fig.canvas.draw()
+        tries += 1
+    if labels_overlap(date_labels(fig, ax)):
+        for label in ax.get_xticklabels():
+            label.set_rotation(45)
+            label.set_horizontalalignment("right")
+        fig.canvas.draw()
 
 
 def _dot_area(weight: int) -> float:

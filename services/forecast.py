@@ -25,7 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import clock
 from services.access import StudentAccess
-from services.calendar import PeriodInfo, current_period, periods_for_grade, reporting_periods
+from services.calendar import (
+    PeriodInfo,
+    current_period,
+    periods_for_grade,
+    reporting_periods,
+    year_period,
+)
 from services.models import (
     ClassGroup,
     CurriculumItem,
@@ -254,16 +260,18 @@ class StudentForecast:
 
 
 async def student_forecast(session: AsyncSession, access: StudentAccess,
-                           today: dt.date | None = None) -> StudentForecast:
-    """The current period and every visible subject's forecast for one student."""
+                           today: dt.date | None = None, *,
+                           year: bool = False) -> StudentForecast:
+    """The current period (or, with `year`, the school year: every current mark since
+    September) and every visible subject's forecast for one student."""
     child = access.child
     if today is None:
         tz = await session.scalar(select(School.timezone).where(School.id == child.school_id))
         today = clock.today(tz or "Europe/Moscow")
     if not child.gets_marks or child.class_id is None or child.grade is None:
         return StudentForecast(None, today, [])
-    period = current_period(await periods_for_grade(session, child.school_id, child.grade),
-                            today)
+    periods = await periods_for_grade(session, child.school_id, child.grade)
+    period = year_period(periods) if year else current_period(periods, today)
     if period is None:
         return StudentForecast(None, today, [])
     found = await class_forecasts(session, school_id=child.school_id, class_id=child.class_id,

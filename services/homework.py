@@ -44,6 +44,7 @@ class HomeworkItem:
     due_on: dt.date
     individual: bool  # set for this student alone
     subgroup: str | None  # the subgroup's name for subgroup homework
+    planned: bool = False  # to be set after today: the journal has it ahead of the lesson
 
 
 @dataclass(frozen=True)
@@ -118,9 +119,19 @@ def _homework_select(access: StudentAccess) -> Select[Any]:
             .where(*visible_homework(access)))
 
 
-def _item(row: Row[Any]) -> HomeworkItem:
+def _item(row: Row[Any], today: dt.date) -> HomeworkItem:
     return HomeworkItem(row.id, row.subject_id, row.subject, row.text, row.assigned_on,
-                        row.due_on, row.student_id is not None, row.subgroup)
+                        row.due_on, row.student_id is not None, row.subgroup,
+                        row.assigned_on > today)
+
+
+def _lesson_order(access: StudentAccess, day: dt.date) -> Any:
+    """The slot of the homework's subject on its due date in the student's timetable: a
+    day's homework reads in lesson order (homework with no lesson that day goes last)."""
+    return (select(func.min(Lesson.slot))
+            .where(*own_lessons(access), Lesson.date == day,
+                   Lesson.subject_id == Homework.subject_id)
+            .correlate(Homework).scalar_subquery())
 
 
 async def homework_for_day(session: AsyncSession, access: StudentAccess,
@@ -132,7 +143,7 @@ async def homework_for_day(session: AsyncSession, access: StudentAccess,
         day = await next_school_day(session, access, today)
     rows = (await session.execute(
         _homework_select(access).where(Homework.due_on == day)
-        .order_by(Subject.name, Homework.id))).all()
+        .order_by(_lesson_order(access, day).nulls_last(), Subject.name, Homework.id))).all()
     visible = visible_homework(access)
     neighbours = (await session.execute(select(
         select(func.max(Homework.due_on)).where(*visible, Homework.due_on < day)
@@ -140,7 +151,7 @@ async def homework_for_day(session: AsyncSession, access: StudentAccess,
         select(func.min(Homework.due_on)).where(*visible, Homework.due_on > day)
         .scalar_subquery(),
     ))).one()
-    return HomeworkDay(access.child.student_id, day, today, tuple(_item(r) for r in rows),
+    return HomeworkDay(access.child.student_id, day, today, tuple(_item(r, today) for r in rows),
                        neighbours[0], neighbours[1])
 
 
@@ -191,7 +202,8 @@ async def subject_homework(session: AsyncSession, access: StudentAccess, account
         base.where(Homework.due_on < today)
         .order_by(Homework.due_on.desc(), Homework.id.desc()).limit(RECENT_HOMEWORK))).all()
     return SubjectHomework(access.child.student_id, subject, today,
-                           tuple(_item(r) for r in upcoming), tuple(_item(r) for r in recent))
+                           tuple(_item(r, today) for r in upcoming),
+                           tuple(_item(r, today) for r in recent))
 
 
 async def lesson_topics(session: AsyncSession, access: StudentAccess, account_id: int,

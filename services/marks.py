@@ -1,6 +1,6 @@
 """A student's marks as families read them: the recent marks, one subject's marks in a
-period with its weighted average, the period overview, period/year/final marks, and the
-school calendar of the student's grade.
+period with its weighted average, the period overview, and period/year/final marks (the
+school calendar of the student's grade is in services.school_calendar).
 
 Every function takes a granted `StudentAccess` (services.access decides it) and shows only
 the subjects it allows. Deleted marks (deleted_at set) never show. A first-grader gets no
@@ -26,12 +26,11 @@ from services.access import StudentAccess
 from services.calendar import (
     PeriodInfo,
     current_period,
-    holidays,
     periods_for_grade,
     reporting_periods,
-    year_period,
 )
 from services.errors import AccessDenied, NoPeriod
+from services.mark_context import EarlierValue, class_average, earlier_values
 from services.models import (
     CurriculumItem,
     FinalMark,
@@ -70,6 +69,8 @@ class MarkItem:
     passed: bool | None
     weight: int
     work_type: str
+    comment: str | None = None  # the teacher's recommendation (001 §2)
+    earlier: tuple[EarlierValue, ...] = ()  # values before corrections, oldest first
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class SubjectMarks:
     period: PeriodInfo
     marks: tuple[MarkItem, ...]  # in date order
     average: Decimal | None  # weighted, 2 decimals; pass/fail marks left out
+    class_average: Decimal | None = None  # only with enough classmates (mark_context)
 
     @property
     def graded(self) -> tuple[MarkItem, ...]:
@@ -137,6 +139,7 @@ class PeriodOverview:
     previous: PeriodInfo | None
     next: PeriodInfo | None
     subjects: tuple[SubjectSummary, ...]  # by name
+    started: bool = True  # False for a period still to come: nothing to show in it yet
 
 
 @dataclass(frozen=True)
@@ -158,28 +161,6 @@ class FinalGroup:
 class FinalMarks:
     student_id: int
     groups: tuple[FinalGroup, ...]  # in period order: quarters, then year, exam, final
-
-
-@dataclass(frozen=True)
-class SchoolCalendar:
-    student_id: int
-    today: dt.date
-    terms: tuple[PeriodInfo, ...]  # quarters or half-years of the grade, in order
-    holidays: tuple[PeriodInfo, ...]
-    year: PeriodInfo | None
-    current: PeriodInfo | None  # the term containing today (or just ended in holidays)
-    holiday_now: PeriodInfo | None  # the holidays containing today
-
-    @property
-    def in_term(self) -> bool:
-        return self.current is not None and self.current.contains(self.today)
-
-    @property
-    def days_left(self) -> int | None:
-        """Calendar days from today to the term's last day (0: today is the last day)."""
-        if self.current is None or not self.in_term:
-            return None
-        return (self.current.ends_on - self.today).days
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -212,12 +193,13 @@ def _own_marks(access: StudentAccess) -> list[ColumnElement[bool]]:
 
 
 _ITEM_COLUMNS = (Mark.id, Mark.date, Mark.subject_id, Subject.name.label("subject"),
-                 Mark.value, Mark.passed, Mark.weight, WorkType.name.label("work_type"))
+                 Mark.value, Mark.passed, Mark.weight, WorkType.name.label("work_type"),
+                 Mark.comment)
 
 
-def _item(r: Row[Any]) -> MarkItem:
+def _item(r: Row[Any], earlier: tuple[EarlierValue, ...] = ()) -> MarkItem:
     return MarkItem(r.id, r.date, r.subject_id, r.subject, r.value, r.passed, r.weight,
-                    r.work_type)
+                    r.work_type, r.comment or None, earlier)
 
 
 async def _terms(session: AsyncSession,
@@ -334,8 +316,10 @@ async def subject_marks(session: AsyncSession, access: StudentAccess, subject_id
                Mark.date.between(period.starts_on, period.ends_on))
         .order_by(Mark.date, Mark.entered_at, Mark.id)
     )).all()
-    marks = tuple(_item(r) for r in rows)
-    return SubjectMarks(child.student_id, ref, period, marks, weighted_average(marks))
+    history = await earlier_values(session, (r.id for r in rows))
+    marks = tuple(_item(r, history.get(r.id, ())) for r in rows)
+    return SubjectMarks(child.student_id, ref, period, marks, weighted_average(marks),
+                        await class_average(session, access, subject_id, period))
 
 
 async def period_overview(session: AsyncSession, access: StudentAccess,
@@ -350,6 +334,8 @@ async def period_overview(session: AsyncSession, access: StudentAccess,
     following = terms[index + 1] if index + 1 < len(terms) else None
     if not child.gets_marks:
         return PeriodOverview(child.student_id, period, previous, following, ())
+    if period.starts_on > today:
+        return PeriodOverview(child.student_id, period, previous, following, (), started=False)
     subjects = (await session.execute(
         select(Subject.id, Subject.name, Subject.pass_fail)
         .where(Subject.school_id == child.school_id, _class_subjects(access, period),
@@ -414,17 +400,3 @@ async def final_marks(session: AsyncSession, access: StudentAccess) -> FinalMark
         FinalGroup(periods[key[0]], key[1],
                    tuple(sorted(groups[key], key=lambda i: i.subject)))
         for key in sorted(groups, key=order)))
-
-
-async def school_calendar(session: AsyncSession, access: StudentAccess) -> SchoolCalendar:
-    """The terms and holidays of the student's grade, which term is current, and the
-    holidays going on today (two statements)."""
-    child = access.child
-    today = await school_today(session, child.school_id)
-    periods = (await periods_for_grade(session, child.school_id, child.grade)
-               if child.grade is not None else [])
-    rest = tuple(holidays(periods))
-    return SchoolCalendar(
-        child.student_id, today, tuple(reporting_periods(periods)), rest,
-        year_period(periods), current_period(periods, today),
-        next((h for h in rest if h.contains(today)), None))

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.db import PROJECT_ROOT
+
+# Alembic narrates every step at INFO ("Context impl…", "Running upgrade…"): library chatter
+# in the output of `diary migrate`, the demo and the bot's start. Its warnings still show.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -1,5 +1,5 @@
-"""What a staff member reads: today's lessons, the classes they may see, a class's marks in
-one subject, and one student's summary.
+"""What a staff member reads: the classes they may see, a class's marks in one subject,
+and one student's summary (their lessons day by day are in services.teacher_days).
 
 Access comes from services.access on every call: `class_access` for class reads and
 `student_access(purpose="staff_summary")` for a student (both audit the read). A subject
@@ -14,9 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from services import access
 from services.access import ChildRef, ClassAccess
@@ -33,16 +32,12 @@ from services.models import (
     AcademicYear,
     Attendance,
     AttendanceKind,
-    BellSlot,
     ClassGroup,
     CurriculumItem,
     Lesson,
-    LessonStatus,
     Mark,
-    Staff,
     Student,
     StudentStatus,
-    Subgroup,
     SubgroupMember,
     Subject,
     TeachingAssignment,
@@ -54,33 +49,6 @@ ABSENCE_KINDS = (AttendanceKind.ABSENT, AttendanceKind.ILL, AttendanceKind.EXCUS
 
 
 # --- data ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TeacherLesson:
-    lesson_id: int
-    date: dt.date  # where it shows today (the new date for a lesson moved here)
-    slot: int
-    starts_at: dt.time | None
-    ends_at: dt.time | None
-    class_name: str
-    subgroup: str | None
-    subject: str
-    room: str | None
-    status: LessonStatus
-    as_substitute: bool  # this teacher stands in for `teacher`
-    teacher: str  # the lesson's own teacher, "Орлова М. Г."
-    substitute: str | None  # who stands in, when it is someone else
-    moved_to_date: dt.date | None = None
-    moved_to_slot: int | None = None
-    moved_here: bool = False
-
-
-@dataclass(frozen=True)
-class TeacherDay:
-    staff_id: int
-    day: dt.date
-    lessons: tuple[TeacherLesson, ...]  # slot order
 
 
 @dataclass(frozen=True)
@@ -145,56 +113,6 @@ class StudentSummary:
     def absences_total(self) -> int:
         """Missed lessons (being late is not missing one)."""
         return sum(n for kind, n in self.absences if kind != AttendanceKind.LATE)
-
-
-# --- today --------------------------------------------------------------------------------
-
-
-async def teacher_today(session: AsyncSession, account_id: int) -> TeacherDay:
-    """The staff member's lessons today (school-local date), as the teacher or as the
-    substitute, including lessons moved to today. Four statements after the access check."""
-    staff = await access.require_staff(session, account_id)
-    day = await school_today(session, staff.school_id)
-    bells = {r.slot: (r.starts_at, r.ends_at) for r in await session.execute(
-        select(BellSlot.slot, BellSlot.starts_at, BellSlot.ends_at)
-        .where(BellSlot.school_id == staff.school_id))}
-    teacher, substitute = aliased(Staff), aliased(Staff)
-    moved_here = and_(Lesson.status == LessonStatus.MOVED, Lesson.moved_to_date == day)
-    rows = (await session.execute(
-        select(Lesson.id, Lesson.date, Lesson.slot, Lesson.room, Lesson.status,
-               Lesson.teacher_id, Lesson.substitute_id, Lesson.moved_to_date,
-               Lesson.moved_to_slot, ClassGroup.name.label("class_name"),
-               Subgroup.name.label("subgroup"), Subject.name.label("subject"),
-               teacher.last_name.label("t_last"), teacher.first_name.label("t_first"),
-               teacher.middle_name.label("t_middle"),
-               substitute.last_name.label("s_last"), substitute.first_name.label("s_first"),
-               substitute.middle_name.label("s_middle"))
-        .join(ClassGroup, ClassGroup.id == Lesson.class_id)
-        .join(Subject, Subject.id == Lesson.subject_id)
-        .join(teacher, teacher.id == Lesson.teacher_id)
-        .outerjoin(substitute, substitute.id == Lesson.substitute_id)
-        .outerjoin(Subgroup, Subgroup.id == Lesson.subgroup_id)
-        .where(Lesson.school_id == staff.school_id,
-               or_(Lesson.teacher_id == staff.staff_id, Lesson.substitute_id == staff.staff_id),
-               or_(Lesson.date == day, moved_here))
-    )).all()
-    lessons: list[TeacherLesson] = []
-    for r in rows:
-        here = r.date != day  # only a lesson moved here from another day
-        slot = (r.moved_to_slot if r.moved_to_slot is not None else r.slot) if here else r.slot
-        bell = bells.get(slot, (None, None))
-        mine_as_sub = r.substitute_id == staff.staff_id and r.teacher_id != staff.staff_id
-        other_sub = (initials(r.s_last, r.s_first, r.s_middle)
-                     if r.s_last is not None and r.substitute_id != staff.staff_id else None)
-        moved_away = r.status == LessonStatus.MOVED and not here
-        lessons.append(TeacherLesson(
-            r.id, day, slot, bell[0], bell[1], r.class_name, r.subgroup, r.subject, r.room,
-            LessonStatus.SCHEDULED if here else r.status, mine_as_sub,
-            initials(r.t_last, r.t_first, r.t_middle), other_sub,
-            r.moved_to_date if moved_away else None, r.moved_to_slot if moved_away else None,
-            here))
-    lessons.sort(key=lambda v: (v.slot, v.moved_here, v.lesson_id))
-    return TeacherDay(staff.staff_id, day, tuple(lessons))
 
 
 # --- classes ------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ class WeekTimetable:
     student_id: int
     monday: dt.date
     today: dt.date
-    days: tuple[DayTimetable, ...]  # Monday to Saturday
+    days: tuple[DayTimetable, ...]  # Monday to Sunday
 
 
 @dataclass(frozen=True)
@@ -260,18 +260,24 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """Monday and Sunday of the week holding `day`: the one range every week view shows."""
+    monday = monday_of(day)
+    return monday, monday + dt.timedelta(days=6)
+
+
 async def week_timetable(session: AsyncSession, access: StudentAccess,
                          day: dt.date | None = None) -> WeekTimetable:
-    """The student's lessons Monday to Saturday of the week holding `day`."""
+    """The student's lessons Monday to Sunday of the week holding `day`."""
     today, calendar = await today_and_working_days(session, access.child.school_id,
                                                     access.child.grade)
-    monday = monday_of(day or today)
-    lessons = await lessons_between(session, access, monday, monday + dt.timedelta(days=5))
+    monday, sunday = week_of(day or today)
+    lessons = await lessons_between(session, access, monday, sunday)
     days = tuple(
         DayTimetable(access.child.student_id, d, today,
                      tuple(v for v in lessons if v.date == d),
                      working_day=calendar.is_working_day(d))
-        for d in (monday + dt.timedelta(days=i) for i in range(6)))
+        for d in (monday + dt.timedelta(days=i) for i in range(7)))
     return WeekTimetable(access.child.student_id, monday, today, days)
 
 

@@ -23,8 +23,8 @@ from services.homework import (
     SubjectRef,
     TopicItem,
 )
-from services.marks import SchoolCalendar
 from services.models import AttendanceKind, LessonStatus, PeriodKind
+from services.school_calendar import SchoolCalendar
 from services.teachers import ClassTeachers, SubjectTeacher
 from services.timetable import DayTimetable, LessonView, WeekTimetable
 from telegram_fakes.rules import parse_html

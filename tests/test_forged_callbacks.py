@@ -16,14 +16,14 @@ import screens
 from handlers.attendance import AtCb
 from handlers.codes import CodesCb, CodeStep, OneCodeCb, StaffCodeCb
 from handlers.consents import FormCb, Step
-from handlers.forecast import ForecastCb
+from handlers.forecast import ForecastCb, ForecastYearCb
 from handlers.homework import HwCb
 from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
 from handlers.notification_settings import NotifyCb
 from handlers.reports import ReportsCb
 from handlers.settings import SetCb
-from handlers.staff import StaffCb
+from handlers.staff import LessonsCb, StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
 from screens.payloads import Payload
@@ -85,7 +85,7 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
             HwCb(v="t", s=s, j=ids["russian"]), AtCb(v="p", s=s), AtCb(v="w", s=s),
             MarksCb(v="r", s=s), MarksCb(v="s", s=s), MarksCb(v="m", s=s, j=ids["russian"]),
             MarksCb(v="c", s=s, j=ids["russian"]), MarksCb(v="o", s=s),
-            MarksCb(v="f", s=s), ForecastCb(s=s), NotifyCb(a="subj", s=s),
+            MarksCb(v="f", s=s), ForecastCb(s=s), ForecastYearCb(s=s), NotifyCb(a="subj", s=s),
             NotifyCb(a="ms", v=str(ids["russian"]), s=s),
         )]
     cases += [
@@ -135,6 +135,9 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (MATH_TEACHER, ReportsCb(ReportsAction.MAKE, ReportChoice.EXTRACTS, ids["class_7b"])),
         (GUARDIAN, ReportsCb(ReportsAction.CLASSES, ReportChoice.PROGRESS)),
         (GUARDIAN, MenuCb(area="reports")),
+        # Lessons are a staff member's own; the school's day is for school-wide staff.
+        (GUARDIAN, LessonsCb(v="w", d=20261123)),
+        (MATH_TEACHER, LessonsCb(v="s")),
     ]
     return cases
 

@@ -63,10 +63,11 @@ async def test_today_lists_the_teachers_lessons_with_times_and_rooms(bot_env: Bo
         assert (f"{x.starts_at:%H:%M}–{x.ends_at:%H:%M} · {x.klass} · {x.subject}" in line
                 and f"каб. {x.room}" in line), line
 
-    # Without lessons today, a short line; and a guardian has no teacher views at all.
+    # An admin without lessons gets the school's day (issue 13: no empty "my lessons");
+    # and a guardian has no teacher views at all.
     admin = await open_menu(bot_env, ADMIN)
-    await admin.press("Мои уроки сегодня")
-    assert "Сегодня уроков нет." in admin.last_text
+    await admin.press("Школа сегодня")
+    assert admin.last_text.startswith("🏫 Школа № 17: Пн, 23 ноября")
     guardian = await open_menu(bot_env, GUARDIAN)
     before = await denied_count(bot_env, GUARDIAN)
     replies = await guardian.click(MenuCb(area="today").pack())
@@ -225,9 +226,10 @@ def test_callback_data_fits_64_bytes() -> None:
 def test_journal_names_are_escaped_in_text_and_kept_in_buttons() -> None:
     import datetime as dt
 
+    from screens import lessons
     from screens import staff as screens
     from screens.i18n import translator
-    from services import staff_views
+    from services import staff_views, teacher_days
     from services.marks import SubjectRef
     from services.models import LessonStatus
 
@@ -239,9 +241,9 @@ def test_journal_names_are_escaped_in_text_and_kept_in_buttons() -> None:
     pupils = screens.students(t, staff_views.ClassStudents(
         klass, (staff_views.StudentRef(3, "<Иванов> А."),)))
     assert "5&lt;А&gt;&amp;" in pupils.text and pupils.rows[0][0].text == "<Иванов> А."
-    lesson = staff_views.TeacherLesson(
+    lesson = teacher_days.TeacherLesson(
         1, DEMO_TODAY, 1, dt.time(8, 30), dt.time(9, 15), "7<Б>", "<гр>", "Алгебра & Co",
         "2<0>8", LessonStatus.SCHEDULED, True, "<Орлова> М. Г.", None)
-    line = screens.lesson_line(t, lesson)
+    line = lessons.lesson_line(t, lesson)
     assert "<b>7&lt;Б&gt;</b> (&lt;гр&gt;) · Алгебра &amp; Co" in line
     assert "2&lt;0&gt;8" in line and "&lt;Орлова&gt; М. Г." in line

@@ -203,7 +203,7 @@ async def test_week_marks_replaced_cancelled_and_moved_lessons(bot_env: BotEnv) 
     message = client.last_message
     assert message is not None
     lines = (message.text or "").splitlines()
-    assert "Расписание на неделю: 23 ноября — 28 ноября" in lines[0]
+    assert "Расписание на неделю: 23 ноября — 29 ноября" in lines[0]
     for r in changed:
         own_line = [ln for ln in lines if ln.startswith(f"{r.slot}. {r.subject}")]
         if r.status == "replaced":
@@ -257,7 +257,7 @@ async def test_english_client_gets_english_texts_and_dates(bot_env: BotEnv) -> N
     assert "Расписание" not in body
     await client.press("🗓 Week")
     body = client.last_text or ""
-    assert "Timetable for the week: 23 November — 28 November" in body
+    assert "Timetable for the week: 23 November — 29 November" in body
     assert "❌ cancelled" in body and "➡️ moved to " in body and "↪️ moved here from " in body
     assert "Tue, 24 November" in body
 

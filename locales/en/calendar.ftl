@@ -2,7 +2,13 @@
 calendar-period-quarter = Quarter { $number }
 calendar-period-half_year = Half-year { $number }
 calendar-period-year = School year
-calendar-period-holidays = Holidays
+calendar-period-holidays = { $season ->
+    [autumn] Autumn holidays
+    [winter] Winter holidays
+    [spring] Spring holidays
+    [extra] Extra holidays
+   *[summer] Summer holidays
+}
 calendar-title = 🗓 <b>Terms and holidays</b>, { $klass }
 calendar-terms-title = <b>Terms</b>
 calendar-term-line = { $name }: { $start } — { $end }

@@ -19,3 +19,5 @@ forecast-risk = { "  " }↘️ { $n ->
    *[other] { $n } marks of 2 would drop it
 } to { $target }
 forecast-footnote = <i>Weighted average by work weight; pass/fail marks do not count.</i>
+forecast-btn-year = 📅 Forecast for the year
+forecast-btn-term = 🔮 Forecast for the term

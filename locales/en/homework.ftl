@@ -5,6 +5,7 @@ homework-item = <b>{ $subject }</b>: { $text }
 homework-individual = 👤 individual task
 homework-subgroup = 👥 { $group }
 homework-assigned = set on { $date }
+homework-planned = 🗓 planned: to be set on { $date }
 homework-subjects-title = 📚 <b>Homework by subject</b>
 homework-subjects-choose = Choose a subject:
 homework-subjects-none = No subjects yet.

@@ -3,8 +3,10 @@ marks-first-grade = First-graders get no marks.
 marks-recent-title = 📊 <b>Marks: { $name }</b>
 marks-recent-empty = No marks yet.
 marks-page = Page { $page } of { $pages }
-marks-line = { $date } · { $subject }: <b>{ $value }</b> — { $work }
-marks-line-weighted = { $date } · { $subject }: <b>{ $value }</b> — { $work }, weight { $weight }
+marks-line = { $date } · { $subject }: { $was }<b>{ $value }</b> — { $work }
+marks-line-weighted = { $date } · { $subject }: { $was }<b>{ $value }</b> — { $work }, weight { $weight }
+marks-was = { $old } →{ " " }
+marks-comment = { "    " }💬 { $comment }
 marks-pass = pass
 marks-fail = fail
 marks-postponed = postponed
@@ -22,6 +24,7 @@ marks-subject-button = { $subject } ({ $count })
 marks-subject-title = 📚 <b>{ $subject }</b>, { $period }
 marks-subject-empty = No marks in this period.
 marks-subject-average = Average: <b>{ $average }</b>
+marks-subject-class-average = Class average: { $average }
 marks-subject-count = { $count ->
     [one] { $count } mark
    *[other] { $count } marks
@@ -29,6 +32,7 @@ marks-subject-count = { $count ->
 marks-chart-title = { $subject }, { $period }
 marks-chart-average = Average
 marks-chart-marks = Marks
+marks-chart-weight = Dot size — the work's weight
 marks-chart-caption = 📈 <b>{ $subject }</b>, { $period }
     Average: <b>{ $average }</b> · { $count }
 marks-chart-empty = There are no graded marks to chart.
@@ -37,6 +41,7 @@ marks-overview-line = <b>{ $subject }</b>: { $marks } · avg { $average }
 marks-overview-line-final = <b>{ $subject }</b>: { $marks } · avg { $average } · period mark: <b>{ $final }</b>
 marks-overview-no-marks = no marks
 marks-overview-empty = No subjects yet.
+marks-period-not-started = This period has not started yet: it begins on { $start }.
 marks-final-title = 🏁 <b>Final marks: { $name }</b>
 marks-final-empty = No final marks yet.
 marks-final-group-period = <b>{ $period }</b>

@@ -13,19 +13,20 @@ menu-calendar = 🗓 Terms and holidays
 menu-switch-child = 🔄 Another child
 menu-staff-today = 🗓 My lessons today
 menu-staff-classes = 🏫 Classes
+menu-staff-school = 🏫 School today
 menu-settings = ⚙️ Settings
 menu-choose-child = Whose diary should I open?
-help-text =
-    <b>What the bot does</b>
-    /menu — main menu: marks, timetable, homework, attendance, forecast, tests.
-    /start — link a child with the code from the school.
-    /settings — language, notifications, unlinking and withdrawing consent.
-    /help — this help.
+help-title = <b>What the bot does</b>
+help-line = /{ $command } — { $text }
 command-menu = Main menu
 command-marks = Marks
 command-timetable = Timetable
 command-homework = Homework
 command-attendance = Attendance
 command-forecast = Term mark forecast
+command-teachers = The class's teachers
+command-start = Link a child with the code from the school
 command-settings = Language, notifications, consent
 command-help = Help
+menu-summary = 👪 All children
+command-summary = Summary of all children

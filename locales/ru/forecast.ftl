@@ -22,3 +22,5 @@ forecast-risk = { "  " }↘️ { $n ->
    *[many] { $n } двоек опустят
 } до { $target }
 forecast-footnote = <i>Средний взвешенный по весам работ; зачёты не учитываются.</i>
+forecast-btn-year = 📅 Прогноз за год
+forecast-btn-term = 🔮 Прогноз за период

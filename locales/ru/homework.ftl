@@ -5,6 +5,7 @@ homework-item = <b>{ $subject }</b>: { $text }
 homework-individual = 👤 индивидуальное задание
 homework-subgroup = 👥 { $group }
 homework-assigned = задано { $date }
+homework-planned = 🗓 запланировано: будет задано { $date }
 homework-subjects-title = 📚 <b>Домашнее задание по предметам</b>
 homework-subjects-choose = Выберите предмет:
 homework-subjects-none = Предметов пока нет.

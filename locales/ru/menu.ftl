@@ -13,19 +13,20 @@ menu-calendar = 🗓 Четверти и каникулы
 menu-switch-child = 🔄 Другой ребёнок
 menu-staff-today = 🗓 Мои уроки сегодня
 menu-staff-classes = 🏫 Классы
+menu-staff-school = 🏫 Школа сегодня
 menu-settings = ⚙️ Настройки
 menu-choose-child = Чей дневник открыть?
-help-text =
-    <b>Что умеет бот</b>
-    /menu — главное меню: оценки, расписание, домашние задания, посещаемость, прогноз, контрольные.
-    /start — привязать ребёнка по коду из школы.
-    /settings — язык, уведомления, отвязка и отзыв согласия.
-    /help — эта справка.
+help-title = <b>Что умеет бот</b>
+help-line = /{ $command } — { $text }
 command-menu = Главное меню
 command-marks = Оценки
 command-timetable = Расписание
 command-homework = Домашнее задание
 command-attendance = Посещаемость
 command-forecast = Прогноз итоговых отметок
+command-teachers = Учителя класса
+command-start = Привязать ребёнка по коду из школы
 command-settings = Язык, уведомления, согласие
 command-help = Справка
+menu-summary = 👪 Сводка по детям
+command-summary = Сводка по всем детям
