@@ -25,6 +25,7 @@ from screens.i18n import Translator
 from services import push_events as ev
 
 LIMIT = 4096
+CAPTION_LIMIT = 1024
 TEXT_CUT = 1500  # free text (homework, notices) longer than this is cut in a push
 E = TypeVar("E", bound=ev.PushEvent)
 
@@ -62,10 +63,13 @@ class PushRow:
 
 @dataclass(frozen=True)
 class ComposedPush:
-    """One message and the outbox rows it completes."""
+    """One message and the outbox rows it completes; with a `file_id`, a photo or document
+    Telegram already has (`file_kind`), `text` its caption."""
 
     text: str
     row_ids: tuple[int, ...]
+    file_kind: str = ""
+    file_id: str = ""
 
 
 @dataclass
@@ -266,6 +270,30 @@ def _free_text(t: Translator, row: ComposableRow) -> _Section:
     return _one_row(row, header, _text(e.text, 3500).splitlines())
 
 
+def _absence(t: Translator, row: ComposableRow) -> _Section:
+    e = _as(ev.AbsenceEvent, row)
+    return _one_row(row, t("msg-push-absence", student=_student(row),
+                           subject=escape(e.subject), date=_date(t, e.date), slot=e.slot),
+                    [t("msg-push-absence-hint")])
+
+
+def thread_message(t: Translator, row: ComposableRow) -> ComposedPush:
+    """A thread's message as a message of its own, so that a reply to it names the
+    thread; with a file, the text is the caption (1024 characters at most)."""
+    e = _as(ev.ThreadMessageEvent, row)
+    sender = e.sender if e.sender in ("staff", "guardian", "student") else "guardian"
+    header = t(f"msg-push-from-{sender}", author=escape(e.author),
+               student=escape(e.student))
+    hint = t("msg-push-reply-hint")
+    media = e.file_kind in ("photo", "document") and bool(e.file_id)
+    room = (CAPTION_LIMIT if media else LIMIT) - len(header) - len(hint) - 4
+    # Escaped first, then cut: no tag, and no entity cut in half.
+    body = shorten(escape(e.text), max(room, 1)) if e.text else ""
+    text = "\n\n".join(part for part in (header, body, hint) if part)
+    return ComposedPush(text, (row.id,), e.file_kind if media else "",
+                        e.file_id if media else "")
+
+
 def _staff_unmarked(t: Translator, row: ComposableRow) -> _Section:
     items = _as(ev.UnmarkedLessonsEvent, row).items
     lines = [t("push-staff-unmarked-line", klass=escape(i.klass), subject=escape(i.subject),
@@ -300,6 +328,7 @@ _SINGLE: dict[type[ev.PushEvent], Callable[[Translator, ComposableRow], _Section
     ev.AccessEndedEvent: _access,
     ev.NoticeEvent: _free_text,
     ev.UnmarkedLessonsEvent: _staff_unmarked,
+    ev.AbsenceEvent: _absence,
 }
 _ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "timetable": 4, "homework": 5}
 
@@ -368,4 +397,8 @@ def compose(rows: Sequence[ComposableRow], t: Translator) -> list[ComposedPush]:
     whole burst, grouped by student and ordered by date; several when over 4096 chars."""
     if not rows:
         return []
-    return _split(_sections(rows, t))
+    # A thread's message goes alone (a reply to it must name one thread), after the rest.
+    relayed = [r for r in rows if isinstance(r.event, ev.ThreadMessageEvent)]
+    others = [r for r in rows if not isinstance(r.event, ev.ThreadMessageEvent)]
+    plan = _split(_sections(others, t)) if others else []
+    return plan + [thread_message(t, r) for r in sorted(relayed, key=lambda r: r.id)]
