@@ -113,3 +113,31 @@ class InvalidJournalData(DiaryError):
 
 class InvalidMark(InvalidJournalData):
     """A mark outside the scale, or for a student who gets no marks."""
+
+
+class MessageTooLong(DiaryError):
+    """A message to a thread over the length a relayed message may have (`limit`)."""
+
+    text_id = "msg-too-long"
+    alert = False
+
+
+class MessageEmpty(DiaryError):
+    """Nothing to relay: no text, photo or document."""
+
+    text_id = "msg-empty"
+    alert = False
+
+
+class TooManyMessages(DiaryError):
+    """The chat wrote too many messages lately (the per-chat flood limit)."""
+
+    text_id = "msg-flood"
+    alert = False
+
+
+class ThreadBlocked(DiaryError):
+    """The teacher has blocked the thread: the family can no longer write to it."""
+
+    text_id = "msg-blocked"
+    alert = False
