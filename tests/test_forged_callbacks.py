@@ -20,11 +20,13 @@ from handlers.forecast import ForecastCb
 from handlers.homework import HwCb
 from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
+from handlers.messages import HoursCb, MsgCb
 from handlers.notification_settings import NotifyCb
 from handlers.settings import SetCb
 from handlers.staff import StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
+from screens.messages import MsgAction
 from screens.payloads import Payload
 from tests.conftest import BotEnv
 
@@ -85,6 +87,7 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
             MarksCb(v="c", s=s, j=ids["russian"]), MarksCb(v="o", s=s),
             MarksCb(v="f", s=s), ForecastCb(s=s), NotifyCb(a="subj", s=s),
             NotifyCb(a="ms", v=str(ids["russian"]), s=s),
+            MsgCb(MsgAction.WRITE, s=s, staff=ids["lyceum_staff"]),
         )]
     cases += [
         # A subject teacher: another subject in their own class, a class they don't teach,
@@ -118,6 +121,14 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (CLASS_TEACHER, FormCb(v=Step.GUARDIANS, s=ids["pupil_1a"])),
         (CLASS_TEACHER, FormCb(v=Step.DECISION, s=ids["stranger"], g=ids["lyceum_guardian"])),
         (ADMIN, FormCb(v=Step.FORM, s=ids["lyceum"], g=ids["lyceum_guardian"], given=True)),
+        # Message threads: nobody reads, writes into or mutes a thread that is not theirs
+        # (the demo has none yet); office hours are a teacher's own setting.
+        (GUARDIAN, MsgCb(MsgAction.OPEN, th=1)),
+        (GUARDIAN, MsgCb(MsgAction.REPLY, th=1)),
+        (MATH_TEACHER, MsgCb(MsgAction.MUTE, th=1, on=True)),
+        (CLASS_TEACHER, MsgCb(MsgAction.BLOCK, th=1, on=True)),
+        (GUARDIAN, HoursCb(preset="08-16")),
+        (GUARDIAN, HoursCb()),
     ]
     return cases
 
