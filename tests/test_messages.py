@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.types import Message, PhotoSize
+from aiogram.types import Document, Message, PhotoSize
 from sqlalchemy import select
 
 from bot.delivery import DeliveryWorker
@@ -212,3 +212,50 @@ async def test_flood_limit_and_any_command_cancels_composing(bot_env: BotEnv) ->
     with clock.frozen(clock.now() + dt.timedelta(hours=1)):
         await _write(guardian, "Григорьев", too_long)
     assert (guardian.last_text or "").startswith("Слишком длинное сообщение: не больше 2")
+
+
+async def test_office_hours_setting_and_a_document_relayed_by_file_id(bot_env: BotEnv) -> None:
+    teacher = bot_env.client(MATH_TEACHER)
+    await teacher.send("/menu")
+    await teacher.press("💬 Сообщения")
+    await teacher.press("🕘 Часы приёма сообщений")
+    assert "08:00–18:00" in (teacher.last_text or "")
+    await teacher.press("10:00–19:00")
+    assert "10:00–19:00" in (teacher.last_text or "")
+    assert ("✅ 10:00–19:00", "oh:10-19") in teacher.buttons()
+
+    guardian = bot_env.client(GUARDIAN, language_code="en")
+    await guardian.send("/settings")
+    await guardian.press("🇬🇧 English")
+    early = dt.datetime(2026, 11, 24, 9, 30, tzinfo=MOSCOW)
+    with clock.frozen(early):
+        await guardian.send("/menu")
+        await guardian.press("✉️ Write to a teacher")
+        await guardian.press("✍️ Григорьев")
+        await guardian._send_message(
+            document=Document(file_id="user-doc-5", file_unique_id="ud5",
+                              file_name="справка.pdf"), caption="Справка")
+    assert "24.11 10:00" in (guardian.last_text or "")
+    assert "✅ Message sent." in (guardian.last_text or "")
+    seen = len(bot_env.session.sent_to(MATH_TEACHER))
+    await _deliver(bot_env, early + dt.timedelta(minutes=10))
+    assert _new(bot_env, MATH_TEACHER, seen) == []
+    await _deliver(bot_env, early + dt.timedelta(minutes=31))
+    [relayed] = _new(bot_env, MATH_TEACHER, seen)
+    assert relayed.document is not None and relayed.document.file_id == "user-doc-5"
+    assert (relayed.caption or "").startswith("✉️ Сообщение от родителя: Михаил Петров, 5А")
+
+
+def test_a_relayed_caption_fits_telegrams_limit_and_is_never_markup() -> None:
+    from screens.i18n import translator
+    from screens.pushes import CAPTION_LIMIT, PushRow, compose
+    from services.push_events import ThreadMessageEvent
+
+    event = ThreadMessageEvent(1, 2, "staff", "<i>" * 700, "Григорьев П. С.", "photo",
+                               "file-9")
+    for locale in ("ru", "en"):
+        [push] = compose([PushRow(5, event, 1, clock.now())], translator(locale))
+        assert push.file_kind == "photo" and push.file_id == "file-9" and push.row_ids == (5,)
+        assert len(push.text) <= CAPTION_LIMIT
+        assert "<i>" not in push.text.replace("<i>Чтобы", "").replace("<i>To answer", "")
+        assert "&lt;i&gt;" in push.text
