@@ -18,7 +18,7 @@ from screens.base import Screen
 from screens.i18n import Translator
 from screens.messages import HoursCb, MsgAction, MsgCb
 from screens.nav import MenuArea, MenuCb
-from services import access, messages, office_hours
+from services import access, message_teachers, messages, office_hours
 from services.accounts import AccountInfo
 from services.errors import NotLinked
 from services.messages import Attachment
@@ -63,6 +63,14 @@ async def on_written(message: Message, session: AsyncSession, account: AccountIn
     return screens.sent(t, result)
 
 
+@router.callback_query(StateFilter(Compose.writing),
+                       ~F.data.startswith(MsgCb.prefix + ":"))
+async def on_button_while_writing(_: CallbackQuery, state: FSMContext) -> None:
+    # Leaving for another screen stops composing: a later text is not sent by surprise.
+    await state.clear()
+    raise SkipHandler()
+
+
 @router.message(F.reply_to_message)
 async def on_reply(message: Message, session: AsyncSession, account: AccountInfo,
                    t: Translator) -> Screen:
@@ -89,7 +97,7 @@ async def on_family_home(_: Message | CallbackQuery, session: AsyncSession,
         if roles.staff is not None:
             return screens.staff_home(t, await messages.staff_threads(session, account.id))
         raise NotLinked()
-    return screens.family_home(t, child, await messages.teachers_for(
+    return screens.family_home(t, child, await message_teachers.teachers_for(
         session, account.id, child.student_id), await messages.family_threads(session,
                                                                            account.id))
 

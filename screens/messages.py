@@ -15,7 +15,8 @@ from screens.i18n import Translator
 from screens.nav import MenuArea, MenuCb, menu_button
 from screens.payloads import Payload
 from services.access import ChildRef
-from services.messages import Sent, Teacher, ThreadInfo, ThreadView
+from services.message_teachers import Teacher
+from services.messages import Sent, ThreadInfo, ThreadView
 from services.office_hours import PRESETS
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.delivery import DeliveryWorker
 from screens.messages import MsgAction, MsgCb
+from screens.nav import MenuArea, MenuCb
 from services import clock, messages, notifications
 from services.models import Student
 from services.notifications import Push
@@ -259,3 +260,31 @@ def test_a_relayed_caption_fits_telegrams_limit_and_is_never_markup() -> None:
         assert len(push.text) <= CAPTION_LIMIT
         assert "<i>" not in push.text.replace("<i>Чтобы", "").replace("<i>To answer", "")
         assert "&lt;i&gt;" in push.text
+
+
+async def test_a_muted_thread_stores_but_does_not_push_and_leaving_stops_composing(
+    bot_env: BotEnv,
+) -> None:
+    guardian, teacher = bot_env.client(GUARDIAN), bot_env.client(MATH_TEACHER)
+    await _write(guardian, "Григорьев", "Первое")
+    await teacher.send("/menu")
+    await teacher.press("💬 Сообщения")
+    await teacher.press("💬 Михаил Петров, 5А (1)")
+    await teacher.press("🔕 Без уведомлений")
+    assert any(text == "🔔 С уведомлениями" for text, _ in teacher.buttons())
+    await _write(guardian, "Григорьев", "Второе")
+    assert await bot_env.scalar("SELECT count(*) FROM thread_messages") == 2
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM notifications WHERE kind = 'message'") == 1
+
+    # Composing, then pressing a menu button: the next text is not relayed.
+    await guardian.send("/menu")
+    await guardian.press("✉️ Написать учителю")
+    await guardian.press("✍️ Григорьев")
+    await guardian.press("✖️ Отмена")
+    await guardian.press("🏠 Меню")
+    await guardian.press("✉️ Написать учителю")
+    await guardian.press("✍️ Григорьев")
+    await guardian.click(MenuCb(MenuArea.MENU).pack())
+    await guardian.send("не для учителя")
+    assert await bot_env.scalar("SELECT count(*) FROM thread_messages") == 2
