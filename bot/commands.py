@@ -7,8 +7,8 @@ from aiogram.types import BotCommand
 
 from screens.i18n import LOCALES, translator
 
-COMMANDS = ("menu", "marks", "timetable", "homework", "attendance", "forecast", "settings",
-            "help")
+COMMANDS = ("menu", "marks", "timetable", "homework", "attendance", "forecast", "messages",
+            "settings", "help")
 
 
 async def register_commands(bot: Bot) -> None:

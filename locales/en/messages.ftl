@@ -1,5 +1,6 @@
 # Messages between families and teachers
 menu-messages = ✉️ Write to a teacher
+command-messages = Messages to teachers
 menu-staff-inbox = 💬 Messages
 msg-family-title = ✉️ <b>Messages to teachers</b> — { $name }, { $klass }
 msg-family-pick = Whom to write to? The teacher sees the child's name and class, never your Telegram account.

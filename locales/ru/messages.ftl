@@ -1,5 +1,6 @@
 # Сообщения между семьями и учителями
 menu-messages = ✉️ Написать учителю
+command-messages = Сообщения учителям
 menu-staff-inbox = 💬 Сообщения
 msg-family-title = ✉️ <b>Сообщения учителям</b> — { $name }, { $klass }
 msg-family-pick = Кому написать? Учитель увидит имя ребёнка и класс, но не ваш аккаунт в Telegram.
