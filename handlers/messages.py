@@ -16,7 +16,7 @@ from handlers.replies import On
 from screens import messages as screens
 from screens.base import Screen
 from screens.i18n import Translator
-from screens.messages import HoursCb, MsgAction, MsgCb
+from screens.messages import HoursCb, HoursChoice, MsgAction, MsgCb
 from screens.nav import MenuArea, MenuCb
 from services import access, message_teachers, messages, office_hours
 from services.accounts import AccountInfo
@@ -155,8 +155,8 @@ async def on_flag(_: CallbackQuery, callback_data: MsgCb, session: AsyncSession,
 @router.callback_query(On(HoursCb))
 async def on_hours(_: CallbackQuery, callback_data: HoursCb, session: AsyncSession,
                    account: AccountInfo, t: Translator) -> Screen:
-    if callback_data.preset:
-        current = await office_hours.set_hours(session, account.id, callback_data.preset)
+    if callback_data.preset != HoursChoice.SHOW:
+        current = await office_hours.set_hours(session, account.id, callback_data.preset.value)
     else:
         staff = await access.require_staff(session, account.id)
         current = await office_hours.hours_of(session, staff.staff_id)

@@ -38,9 +38,19 @@ class MsgCb(Payload, prefix="ms"):
     on: bool = False
 
 
+class HoursChoice(enum.StrEnum):
+    """The office hours a teacher may pick (services.office_hours.PRESETS), or SHOW."""
+
+    SHOW = "now"
+    H08_18 = "08-18"
+    H08_16 = "08-16"
+    H09_17 = "09-17"
+    H10_19 = "10-19"
+
+
 @dataclass(frozen=True)
 class HoursCb(Payload, prefix="oh"):
-    preset: str = ""  # one of services.office_hours.PRESETS; "" shows the choice
+    preset: HoursChoice = HoursChoice.SHOW
 
 
 def _cb(action: MsgAction, **fields: int | bool) -> str:
@@ -143,6 +153,6 @@ def hours(t: Translator, current: tuple[dt.time, dt.time]) -> Screen:
     now = f"{current[0]:%H:%M}–{current[1]:%H:%M}"
     buttons = [Button(("✅ " if PRESETS[p] == current else "") + t(
         "msg-hours-preset", start=f"{PRESETS[p][0]:%H:%M}", end=f"{PRESETS[p][1]:%H:%M}"),
-        HoursCb(p).pack()) for p in PRESETS]
+        HoursCb(HoursChoice(p)).pack()) for p in PRESETS]
     buttons += [Button(t("btn-back"), MenuCb(MenuArea.INBOX).pack()), menu_button(t)]
     return Screen(t("msg-hours-title", hours=now), layout(buttons, 2, 2, 1))

@@ -238,8 +238,14 @@ async def send(session: AsyncSession, account_id: int, thread_id: int, text: str
         raise MessageEmpty()
     roles = await access.load_roles(session, account_id)
     info, side, school_id = await _side(session, roles, thread_id, writing=True)
-    if side == "family" and info.blocked:
-        raise ThreadBlocked()
+    if side == "family":
+        if info.blocked:
+            raise ThreadBlocked()
+        # Only while the teacher still teaches the child (a new year, a new timetable).
+        if info.staff_id not in {x.staff_id for x in await teachers_for(
+                session, account_id, info.student_id)}:
+            raise access.deny(account_id, "message_teacher", student_id=info.student_id,
+                              staff_id=info.staff_id)
     now = clock.now()
     recent = await session.scalar(
         select(func.count(ThreadMessage.id))

@@ -26,7 +26,7 @@ from handlers.settings import SetCb
 from handlers.staff import StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
-from screens.messages import MsgAction
+from screens.messages import HoursChoice, MsgAction
 from screens.payloads import Payload
 from tests.conftest import BotEnv
 
@@ -127,7 +127,7 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (GUARDIAN, MsgCb(MsgAction.REPLY, th=1)),
         (MATH_TEACHER, MsgCb(MsgAction.MUTE, th=1, on=True)),
         (CLASS_TEACHER, MsgCb(MsgAction.BLOCK, th=1, on=True)),
-        (GUARDIAN, HoursCb(preset="08-16")),
+        (GUARDIAN, HoursCb(HoursChoice.H08_16)),
         (GUARDIAN, HoursCb()),
     ]
     return cases
