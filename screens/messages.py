@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from html import escape
 from zoneinfo import ZoneInfo
 
-from screens.base import Button, Screen, layout
+from screens.base import TEXT_LIMIT, Button, Screen, layout
+from screens.html_text import shorten
 from screens.i18n import Translator
 from screens.nav import MenuArea, MenuCb, menu_button
 from screens.payloads import Payload
@@ -106,15 +107,19 @@ def thread(t: Translator, view: ThreadView) -> Screen:
              klass=escape(info.class_name), teacher=escape(info.teacher))
     if info.blocked:
         head += "\n" + t("msg-thread-blocked")
-    out: list[str] = [head]
-    for line in view.lines:
+    shown: list[str] = []
+    room = TEXT_LIMIT - len(head) - 200  # the newest messages that fit, whole
+    for line in reversed(view.lines):
         who = t("msg-from-teacher") if line.from_staff else t("msg-from-family")
         body = escape(line.text)
         if line.file_kind:
             body = (t(f"msg-file-{line.file_kind}") + " " + body).strip()
-        out.append(t("msg-line", who=who, when=_when(line.sent_at), text=body))
-    if not view.lines:
-        out.append(t("msg-thread-empty"))
+        text = shorten(t("msg-line", who=who, when=_when(line.sent_at), text=body), room)
+        if shown and len(text) + 2 > room:
+            break
+        shown.insert(0, text)
+        room -= len(text) + 2
+    out = [head, *shown] if shown else [head, t("msg-thread-empty")]
     buttons: list[Button] = []
     if view.side == "staff" or (view.side == "family" and not info.blocked):
         buttons.append(Button(t("msg-btn-write"), _cb(MsgAction.REPLY, th=info.id)))
@@ -125,8 +130,7 @@ def thread(t: Translator, view: ThreadView) -> Screen:
                               _cb(MsgAction.BLOCK, th=info.id, on=not info.blocked)))
     area = MenuArea.MESSAGES if view.side == "family" else MenuArea.INBOX
     buttons += [Button(t("btn-back"), MenuCb(area).pack()), menu_button(t)]
-    # Long texts were length-checked when written; ten of them fit a message.
-    return Screen("\n\n".join(out)[:4000], layout(buttons, 1))
+    return Screen("\n\n".join(out), layout(buttons, 1))
 
 
 def compose(t: Translator, info: ThreadInfo, side: str) -> Screen:

@@ -288,3 +288,20 @@ async def test_a_muted_thread_stores_but_does_not_push_and_leaving_stops_composi
     await guardian.click(MenuCb(MenuArea.MENU).pack())
     await guardian.send("не для учителя")
     assert await bot_env.scalar("SELECT count(*) FROM thread_messages") == 2
+
+
+def test_a_long_thread_shows_its_newest_messages_whole_within_one_message() -> None:
+    from screens import messages as screens
+    from screens.i18n import translator
+    from services.messages import Line, ThreadInfo, ThreadView
+
+    info = ThreadInfo(1, 2, "Михаил Петров", "5А", 3, "Григорьев Павел Сергеевич", 4,
+                      muted=False, blocked=False)
+    lines = tuple(Line(n % 2 == 0, f"{n}<" + "я" * (messages.MAX_TEXT - 3), None,
+                       clock.now()) for n in range(messages.HISTORY))
+    for locale in ("ru", "en"):
+        screen = screens.thread(translator(locale), ThreadView(info, "staff", lines))
+        assert len(screen.text) <= 4096
+        assert f"{messages.HISTORY - 1}&lt;" in screen.text  # the newest is there, escaped
+        assert "0&lt;" not in screen.text  # the oldest did not fit
+        assert "<" not in screen.text.replace("<b>", "").replace("</b>", "")
