@@ -95,7 +95,7 @@ async def on_family_home(_: Message | CallbackQuery, session: AsyncSession,
     child = access.active_child(roles, account.active_student_id)
     if child is None:
         if roles.staff is not None:
-            return screens.staff_home(t, await messages.staff_threads(session, account.id))
+            return await _staff_home(session, account, t)
         raise NotLinked()
     return screens.family_home(t, child, await message_teachers.teachers_for(
         session, account.id, child.student_id), await messages.family_threads(session,
@@ -105,7 +105,12 @@ async def on_family_home(_: Message | CallbackQuery, session: AsyncSession,
 @router.callback_query(On(MenuCb, area=MenuArea.INBOX))
 async def on_inbox(_: CallbackQuery, session: AsyncSession, account: AccountInfo,
                    t: Translator) -> Screen:
-    return screens.staff_home(t, await messages.staff_threads(session, account.id))
+    return await _staff_home(session, account, t)
+
+
+async def _staff_home(session: AsyncSession, account: AccountInfo, t: Translator) -> Screen:
+    return screens.staff_home(t, await messages.staff_threads(session, account.id),
+                              await messages.blocked_threads(session, account.id))
 
 
 @router.callback_query(On(MsgCb, action=MsgAction.WRITE))

@@ -87,12 +87,18 @@ def family_home(t: Translator, child: ChildRef, teachers: tuple[Teacher, ...],
     return Screen("\n\n".join(lines), layout([*buttons, menu_button(t)], 1))
 
 
-def staff_home(t: Translator, threads: tuple[ThreadInfo, ...]) -> Screen:
+def staff_home(t: Translator, threads: tuple[ThreadInfo, ...],
+               blocked: tuple[ThreadInfo, ...] = ()) -> Screen:
     text = t("msg-staff-title") + "\n\n" + (t("msg-staff-pick") if threads
                                            else t("msg-staff-none"))
     buttons = [Button(t("msg-thread-button", who=f"{th.student}, {th.class_name}",
                         unread=_unread(t, th.unread)), _cb(MsgAction.OPEN, th=th.id))
                for th in threads]
+    if blocked:
+        text += "\n\n" + t("msg-staff-blocked")
+    buttons += [Button(t("msg-blocked-button", who=f"{th.student}, {th.class_name}",
+                         teacher=th.teacher), _cb(MsgAction.OPEN, th=th.id))
+                for th in blocked]
     buttons += [Button(t("msg-hours-button"), HoursCb().pack()), menu_button(t)]
     return Screen(text, layout(buttons, 1))
 

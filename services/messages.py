@@ -200,6 +200,17 @@ async def staff_threads(session: AsyncSession, account_id: int) -> tuple[ThreadI
     return await _threads(session, MessageThread.staff_id == staff.staff_id, from_staff=False)
 
 
+async def blocked_threads(session: AsyncSession, account_id: int) -> tuple[ThreadInfo, ...]:
+    """Other teachers' blocked threads this staff member oversees: of their own class for
+    a class teacher, of the school for the deputy, admins and the director."""
+    staff = await access.require_staff(session, account_id)
+    whose = (Student.school_id == staff.school_id if staff.roles & BLOCKED_READERS
+             else ClassGroup.class_teacher_id == staff.staff_id)
+    return await _threads(session, and_(MessageThread.blocked_at.is_not(None), whose,
+                                        MessageThread.staff_id != staff.staff_id),
+                          from_staff=False)
+
+
 async def family_threads(session: AsyncSession, account_id: int) -> tuple[ThreadInfo, ...]:
     """The chat's threads about the children it still sees, with the teachers' unread."""
     roles = await access.load_roles(session, account_id)

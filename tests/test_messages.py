@@ -183,8 +183,11 @@ async def test_another_familys_thread_is_not_readable_and_a_blocked_one_is_for_o
 
     for overseer in (head, bot_env.client(ADMIN)):
         await overseer.send("/menu")
-        await overseer.click(MsgCb(MsgAction.OPEN, th=thread).pack())
+        await overseer.press("💬 Сообщения")
+        await overseer.press("⛔ Артём Ковалёв, 5А — Григорьев Павел Сергеевич")
         assert "Можно пересдать?" in (overseer.last_text or "")
+        assert not any("Написать" in text or "Закрыть" in text
+                       for text, _ in overseer.buttons())  # read only
     # The student can no longer write into it.
     await student.send("/menu")
     await student.press("✉️ Написать учителю")
