@@ -10,15 +10,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.types import Document, Message, PhotoSize
-from sqlalchemy import select
 
 from bot.delivery import DeliveryWorker
 from screens.messages import MsgAction, MsgCb
 from screens.nav import MenuArea, MenuCb
-from services import clock, messages, notifications
-from services.models import Student
-from services.notifications import Push
-from services.push_events import AbsenceEvent
+from services import absences, clock, messages
+from services.models import AttendanceKind
 from tests.conftest import BotEnv
 
 GUARDIAN, STUDENT, CLASS_TEACHER, MATH_TEACHER, ADMIN = 1001, 1002, 2001, 2002, 2003
@@ -111,11 +108,18 @@ async def test_round_trip_with_office_hours_holding_and_releasing(bot_env: BotEn
 async def test_a_reply_to_an_absence_push_reaches_the_class_teacher(bot_env: BotEnv) -> None:
     student = int(await bot_env.scalar(
         "SELECT active_student_id FROM accounts WHERE telegram_id = :t", t=GUARDIAN))
+    lesson = int(await bot_env.scalar(
+        "SELECT l.id FROM lessons l JOIN students s ON s.class_id = l.class_id "
+        "WHERE s.id = :s AND l.subgroup_id IS NULL AND l.date = :d ORDER BY l.slot LIMIT 1",
+        s=student, d=dt.date(2026, 11, 23)))
     async with bot_env.db.sessionmaker.begin() as s:
-        school_id = int(await s.scalar(select(Student.school_id).where(Student.id == student)))
-        school = await notifications.school_clock(s, school_id)
-        await notifications.notify_student(s, school, student, Push(
-            AbsenceEvent("Математика", dt.date(2026, 11, 23), 2), key=f"absent:{student}:1"))
+        assert await absences.record_attendance(
+            s, student_id=student, lesson_id=lesson, kind=AttendanceKind.ABSENT) == 1
+        # An explained absence is not pushed, nor is the same absence twice.
+        assert await absences.record_attendance(
+            s, student_id=student, lesson_id=lesson, kind=AttendanceKind.ILL) == 0
+        assert await absences.record_attendance(
+            s, student_id=student, lesson_id=lesson, kind=AttendanceKind.ABSENT) == 0
     seen = len(bot_env.session.sent_to(GUARDIAN))
     await _deliver(bot_env, clock.now())
     [push] = _new(bot_env, GUARDIAN, seen)
