@@ -49,7 +49,8 @@ from services.timetable import full_name
 
 MAX_TEXT = 2000  # characters of one message (a relayed file's caption is cut to fit)
 FLOOD_WINDOW = dt.timedelta(minutes=10)
-FLOOD_LIMIT = 10  # messages one chat may write in FLOOD_WINDOW
+FLOOD_LIMIT = 10  # messages one family chat may write in FLOOD_WINDOW
+STAFF_FLOOD_LIMIT = 60  # a teacher answers many families
 HISTORY = 10  # messages shown in a thread's view
 BLOCKED_READERS = frozenset({StaffRoleKind.DEPUTY, StaffRoleKind.ADMIN,
                              StaffRoleKind.DIRECTOR})
@@ -262,7 +263,7 @@ async def send(session: AsyncSession, account_id: int, thread_id: int, text: str
         select(func.count(ThreadMessage.id))
         .where(ThreadMessage.author_account_id == account_id,
                ThreadMessage.sent_at > now - FLOOD_WINDOW))
-    if (recent or 0) >= FLOOD_LIMIT:
+    if (recent or 0) >= (STAFF_FLOOD_LIMIT if side == "staff" else FLOOD_LIMIT):
         raise TooManyMessages()
     message = ThreadMessage(thread_id=thread_id, from_staff=side == "staff",
                             author_account_id=account_id, text=text, sent_at=now,
