@@ -67,12 +67,13 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.types import Message
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.pacing import ChatClock, Pacer
 from screens.i18n import translator
-from screens.pushes import compose
+from screens.pushes import ComposedPush, compose
 from services import delivery_queue as queue
 from services.delivery_queue import ChatBatch
 
@@ -254,7 +255,7 @@ class DeliveryWorker:
                                     batch.batch_id, sorted(set(rest) - set(held)))
                         return sent
                     lease_ends = renewed_at + self.lease
-                outcome = await self._send(chat_id, message.text,
+                outcome = await self._send(chat_id, message,
                                            deadline=lease_ends - self.guard)
                 if outcome is None:
                     continue  # held up so long that the lease needs renewing first
@@ -280,12 +281,13 @@ class DeliveryWorker:
                 return sent + await self._failed(batch, chat_id, rest, own, outcome)
         return sent
 
-    async def _send(self, chat_id: int, text: str, *,
+    async def _send(self, chat_id: int, message: ComposedPush, *,
                     deadline: float) -> int | Exception | None:
-        """One sendMessage within the limits, ending by `deadline` (loop time) at the
-        latest: the message id Telegram gave it, or the error (a 429 has already paused the
-        pacer when it is returned); None when the turn came too late for a whole send
-        before the deadline, and nothing was sent."""
+        """One sendMessage (or sendPhoto / sendDocument by file_id, for a relayed file)
+        within the limits, ending by `deadline` (loop time) at the latest: the message id
+        Telegram gave it, or the error (a 429 has already paused the pacer when it is
+        returned); None when the turn came too late for a whole send before the deadline,
+        and nothing was sent."""
         loop = asyncio.get_running_loop()
         async with self._slots:
             turn = await self._pacer.acquire()
@@ -296,8 +298,7 @@ class DeliveryWorker:
             timeout = min(self.request_timeout, budget)
             try:
                 async with asyncio.timeout(timeout):
-                    message = await self.bot.send_message(
-                        chat_id, text, request_timeout=max(1, math.ceil(timeout)))
+                    sent = await self._request(chat_id, message, max(1, math.ceil(timeout)))
             except TelegramRetryAfter as exc:
                 self._pacer.pause(float(exc.retry_after))
                 log.warning("429 for chat %s: all sending paused %s s", chat_id,
@@ -308,7 +309,17 @@ class DeliveryWorker:
             finally:
                 self._pacer.done(turn)
                 self._chats.note(chat_id, loop.time())
-        return message.message_id
+        return sent.message_id
+
+    async def _request(self, chat_id: int, message: ComposedPush,
+                       seconds: int) -> Message:
+        if message.file_kind == "photo":
+            return await self.bot.send_photo(chat_id, message.file_id, caption=message.text,
+                                             request_timeout=seconds)
+        if message.file_kind == "document":
+            return await self.bot.send_document(chat_id, message.file_id,
+                                                caption=message.text, request_timeout=seconds)
+        return await self.bot.send_message(chat_id, message.text, request_timeout=seconds)
 
     async def _failed(self, batch: ChatBatch, chat_id: int, rest: list[int],
                       own: Sequence[int], exc: Exception) -> int:

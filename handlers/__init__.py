@@ -18,6 +18,7 @@ def routers() -> list[Router]:
         homework,
         marks,
         menu,
+        messages,
         notification_settings,
         reports,
         settings,
@@ -28,7 +29,8 @@ def routers() -> list[Router]:
         timetable,
     )
 
-    areas = [ start.router, menu.router, settings.router, codes.router,
+    # Messages first: a command cancels composing there and then goes on to its handler.
+    areas = [messages.router, start.router, menu.router, settings.router, codes.router,
             consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,

@@ -58,6 +58,7 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
         # A first-grader gets no marks at all (002 §5.5).
         buttons += [_area(t, area, f"menu-{area.value}") for area in FAMILY_AREAS
                     if child.gets_marks or area not in _MARK_AREAS]
+        buttons.append(_area(t, MenuArea.MESSAGES, "menu-messages"))
         if len(roles.family_students) > 1:
             buttons.append(_area(t, MenuArea.CHILDREN, "menu-switch-child"))
         if len(roles.children) > 1:
@@ -68,6 +69,7 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
         buttons += [_area(t, area, "menu-staff-school" if area == MenuArea.TODAY
                           and roles.staff.school_wide else f"menu-staff-{area.value}")
                     for area in STAFF_AREAS]
+        buttons.append(_area(t, MenuArea.INBOX, "menu-staff-inbox"))
         if roles.staff.roles & CODE_ISSUERS:
             buttons.append(_area(t, MenuArea.CODES, "menu-staff-codes"))
         if roles.staff.roles & CONSENT_VIEWERS:

@@ -35,6 +35,8 @@ class MenuArea(enum.StrEnum):
     SETTINGS = "settings"
     NOTIFICATIONS = "notifications"
     CONSENTS = "consents"
+    MESSAGES = "messages"  # a family writes to the child's teachers
+    INBOX = "inbox"  # a teacher's threads
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from screens.i18n import Translator
 from services import push_events as ev
 
 LIMIT = 4096
+CAPTION_LIMIT = 1024
 TEXT_CUT = 1500  # free text (homework, notices) longer than this is cut in a push
 E = TypeVar("E", bound=ev.PushEvent)
 
@@ -62,10 +63,13 @@ class PushRow:
 
 @dataclass(frozen=True)
 class ComposedPush:
-    """One message and the outbox rows it completes."""
+    """One message and the outbox rows it completes; with a `file_id`, a photo or document
+    Telegram already has (`file_kind`), `text` its caption."""
 
     text: str
     row_ids: tuple[int, ...]
+    file_kind: str = ""
+    file_id: str = ""
 
 
 @dataclass
@@ -177,10 +181,12 @@ def _homework_line(t: Translator, e: ev.HomeworkEvent) -> str:
 
 
 def _absence_section(t: Translator, rows: list[ComposableRow]) -> list[str]:
+    # A reply to this message reaches the class teacher (services.messages).
     return [t("push-absence-title", student=_student(rows[0])),
             *(t("push-absence-line", date=_date(t, e.date, weekday=True), slot=e.slot,
                 subject=escape(e.subject), kind=e.attendance)
-              for e in (_as(ev.AbsenceEvent, r) for r in rows))]
+              for e in (_as(ev.AbsenceEvent, r) for r in rows)),
+            t("msg-push-absence-hint")]
 
 
 def _homework_section(t: Translator, rows: list[ComposableRow]) -> list[str]:
@@ -273,6 +279,23 @@ def _free_text(t: Translator, row: ComposableRow) -> _Section:
     if e.author:
         header += t("push-from", name=escape(e.author))
     return _one_row(row, header, _text(e.text, 3500).splitlines())
+
+
+def thread_message(t: Translator, row: ComposableRow) -> ComposedPush:
+    """A thread's message as a message of its own, so that a reply to it names the
+    thread; with a file, the text is the caption (1024 characters at most)."""
+    e = _as(ev.ThreadMessageEvent, row)
+    sender = e.sender if e.sender in ("staff", "guardian", "student") else "guardian"
+    header = t(f"msg-push-from-{sender}", author=escape(e.author),
+               student=escape(e.student))
+    hint = t("msg-push-reply-hint")
+    media = e.file_kind in ("photo", "document") and bool(e.file_id)
+    room = (CAPTION_LIMIT if media else LIMIT) - len(header) - len(hint) - 4
+    # Escaped first, then cut: no tag, and no entity cut in half.
+    body = shorten(escape(e.text), max(room, 1)) if e.text else ""
+    text = "\n\n".join(part for part in (header, body, hint) if part)
+    return ComposedPush(text, (row.id,), e.file_kind if media else "",
+                        e.file_id if media else "")
 
 
 def _staff_unmarked(t: Translator, row: ComposableRow) -> _Section:
@@ -415,4 +438,8 @@ def compose(rows: Sequence[ComposableRow], t: Translator) -> list[ComposedPush]:
     whole burst, grouped by student and ordered by date; several when over 4096 chars."""
     if not rows:
         return []
-    return _split(_sections(rows, t))
+    # A thread's message goes alone (a reply to it must name one thread), after the rest.
+    relayed = [r for r in rows if isinstance(r.event, ev.ThreadMessageEvent)]
+    others = [r for r in rows if not isinstance(r.event, ev.ThreadMessageEvent)]
+    plan = _split(_sections(others, t)) if others else []
+    return plan + [thread_message(t, r) for r in sorted(relayed, key=lambda r: r.id)]

@@ -10,9 +10,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import codes
+from services.codes import IssuedCode
 from services.demo_seed import DEMO_LYCEUM_EXTERNAL_ID, DEMO_SCHOOL_EXTERNAL_ID, seed_demo
 from services.errors import DemoResetRefused
-from services.codes import IssuedCode
 from services.models import Base, ClassGroup, LinkKind, School
 
 DEMO_SCHOOLS = (DEMO_SCHOOL_EXTERNAL_ID, DEMO_LYCEUM_EXTERNAL_ID)

@@ -127,3 +127,31 @@ class DemoResetRefused(DiaryError):
     def __init__(self, schools: list[str]) -> None:
         super().__init__(", ".join(schools))
         self.schools = schools
+
+
+class MessageTooLong(DiaryError):
+    """A message to a thread over the length a relayed message may have (`limit`)."""
+
+    text_id = "msg-too-long"
+    alert = False
+
+
+class MessageEmpty(DiaryError):
+    """Nothing to relay: no text, photo or document."""
+
+    text_id = "msg-empty"
+    alert = False
+
+
+class TooManyMessages(DiaryError):
+    """The chat wrote too many messages lately (the per-chat flood limit)."""
+
+    text_id = "msg-flood"
+    alert = False
+
+
+class ThreadBlocked(DiaryError):
+    """The teacher has blocked the thread: the family can no longer write to it."""
+
+    text_id = "msg-blocked"
+    alert = False

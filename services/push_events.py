@@ -329,6 +329,25 @@ class NoticeEvent(PushEvent):
 
 
 @dataclass(frozen=True)
+class ThreadMessageEvent(PushEvent):
+    """One message of a family–teacher thread, relayed as a message of its own (a reply to
+    it answers the thread). `sender` is "staff", "guardian" or "student"; `author` names a
+    teacher (a family sender is named by the child: `student`). A photo or document goes
+    by Telegram's `file_id`. Nobody's Telegram account is in it."""
+
+    KIND = "message"
+    TYPES = ("thread_message",)
+    thread_id: int
+    message_id: int
+    sender: str
+    text: str
+    author: str = ""
+    file_kind: str = ""  # "", "photo" or "document"
+    file_id: str = ""
+    student: str = ""
+
+
+@dataclass(frozen=True)
 class UnmarkedLesson:
     klass: str = _key("class")
     subject: str = ""
@@ -422,7 +441,7 @@ EVENT_TYPES: tuple[type[PushEvent], ...] = (
     MarkEvent, FinalMarkEvent, LessonChangeEvent, AbsenceEvent, HomeworkEvent,
     HomeworkTomorrowEvent, ForecastChangeEvent, ForecastWeeklyEvent, ForecastRiskEvent,
     AccessEndedEvent, NoticeEvent, UnmarkedLessonsEvent, PaperExtractsEvent,
-    PeriodMarksDueEvent, DeadlineDigestEvent,
+    PeriodMarksDueEvent, DeadlineDigestEvent, ThreadMessageEvent,
 )
 _BY_TYPE: dict[str, type[PushEvent]] = {t: cls for cls in EVENT_TYPES for t in cls.TYPES}
 

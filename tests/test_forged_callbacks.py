@@ -20,12 +20,14 @@ from handlers.forecast import ForecastCb, ForecastYearCb
 from handlers.homework import HwCb
 from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
+from handlers.messages import HoursCb, MsgCb
 from handlers.notification_settings import NotifyCb
 from handlers.reports import ReportsCb
 from handlers.settings import SetCb
 from handlers.staff import LessonsCb, StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
+from screens.messages import HoursChoice, MsgAction
 from screens.payloads import Payload
 from screens.reports import ReportChoice, ReportsAction
 from tests.conftest import BotEnv
@@ -87,6 +89,7 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
             MarksCb(v="c", s=s, j=ids["russian"]), MarksCb(v="o", s=s),
             MarksCb(v="f", s=s), ForecastCb(s=s), ForecastYearCb(s=s), NotifyCb(a="subj", s=s),
             NotifyCb(a="ms", v=str(ids["russian"]), s=s),
+            MsgCb(MsgAction.WRITE, s=s, staff=ids["lyceum_staff"]),
         )]
     cases += [
         # A subject teacher: another subject in their own class, a class they don't teach,
@@ -138,6 +141,14 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         # Lessons are a staff member's own; the school's day is for school-wide staff.
         (GUARDIAN, LessonsCb(v="w", d=20261123)),
         (MATH_TEACHER, LessonsCb(v="s")),
+        # Message threads: nobody reads, writes into or mutes a thread that is not theirs
+        # (the demo has none yet); office hours are a teacher's own setting.
+        (GUARDIAN, MsgCb(MsgAction.OPEN, th=1)),
+        (GUARDIAN, MsgCb(MsgAction.REPLY, th=1)),
+        (MATH_TEACHER, MsgCb(MsgAction.MUTE, th=1, on=True)),
+        (CLASS_TEACHER, MsgCb(MsgAction.BLOCK, th=1, on=True)),
+        (GUARDIAN, HoursCb(HoursChoice.H08_16)),
+        (GUARDIAN, HoursCb()),
     ]
     return cases
 

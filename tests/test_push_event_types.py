@@ -36,6 +36,9 @@ EVENTS: list[ev.PushEvent] = [
     ev.AccessEndedEvent(reason="annulled", student="Оля"),
     ev.NoticeEvent(type="message", text="Собрание", author="Классный руководитель"),
     ev.UnmarkedLessonsEvent(items=(ev.UnmarkedLesson("5А", "Физика", DAY, 2),)),
+    ev.ThreadMessageEvent(thread_id=3, message_id=7, sender="guardian", text="Вопрос",
+                          file_kind="photo", file_id="file-1", student="Миша Петров, 5А"),
+    ev.AbsenceEvent(attendance="absent", subject="Физика", date=DAY, slot=2, student="Миша"),
 ]
 
 

@@ -12,6 +12,9 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Time,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -45,6 +48,12 @@ class MessageThread(Base):
     topic: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = created_now()
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The teacher's choices: muted (no pushes about it), blocked (the family can no longer
+    # write; the class teacher and the deputy can still read it).
+    muted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    blocked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_message_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("student_id", "account_id", "staff_id"),)
 
 
 class ThreadMessage(Base):
@@ -54,9 +63,25 @@ class ThreadMessage(Base):
         ForeignKey("message_threads.id", ondelete="CASCADE"), index=True
     )
     from_staff: Mapped[bool] = mapped_column(Boolean)
+    # The chat that wrote it (for the per-chat flood limit); never shown to anyone.
+    author_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
+    # A photo or document relayed by Telegram's file_id (nothing is downloaded).
+    file_kind: Mapped[str | None] = mapped_column(String(10))
+    file_id: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[dt.datetime] = created_now()
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OfficeHours(Base):
+    """A teacher's office hours on working days, school time (no row: 08:00-18:00)."""
+
+    __tablename__ = "office_hours"
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    starts: Mapped[dt.time] = mapped_column(Time)
+    ends: Mapped[dt.time] = mapped_column(Time)
 
 
 class Complaint(Base):

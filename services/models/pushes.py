@@ -58,6 +58,9 @@ class Notification(Base):
         Index("ix_notifications_due", "due_at", postgresql_where=text("status = 'pending'")),
         Index("ix_notifications_chat_pending", "chat_id",
               postgresql_where=text("status = 'pending'")),
+        # A reply to a push names the message it answers: found by chat and message id.
+        Index("ix_notifications_chat_message", "chat_id", "telegram_message_id",
+              postgresql_where=text("telegram_message_id IS NOT NULL")),
     )
 
 
