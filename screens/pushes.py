@@ -181,12 +181,13 @@ def _homework_line(t: Translator, e: ev.HomeworkEvent) -> str:
 
 
 def _absence_section(t: Translator, rows: list[ComposableRow]) -> list[str]:
-    # A reply to this message reaches the class teacher (services.messages).
-    return [t("push-absence-title", student=_student(rows[0])),
-            *(t("push-absence-line", date=_date(t, e.date, weekday=True), slot=e.slot,
-                subject=escape(e.subject), kind=e.attendance)
-              for e in (_as(ev.AbsenceEvent, r) for r in rows)),
-            t("msg-push-absence-hint")]
+    # A reply to this message reaches the class teacher (services.messages): the header
+    # says so. (One line per row follows: the lines are what the rows own.)
+    header = "\n".join((t("push-absence-title", student=_student(rows[0])),
+                        t("msg-push-absence-hint")))
+    return [header, *(t("push-absence-line", date=_date(t, e.date, weekday=True), slot=e.slot,
+                        subject=escape(e.subject), kind=e.attendance)
+                      for e in (_as(ev.AbsenceEvent, r) for r in rows))]
 
 
 def _homework_section(t: Translator, rows: list[ComposableRow]) -> list[str]:
