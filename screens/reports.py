@@ -91,7 +91,9 @@ def periods(t: Translator, found: PeriodChoice) -> Screen:
 
 
 def _scope(t: Translator, report: Report) -> str:
-    return t("report-class", klass=report.class_name) if report.class_name else report.school
+    """The caption's scope, escaped (the caption is HTML; the file itself is not)."""
+    return (t("report-class", klass=escape(report.class_name)) if report.class_name
+            else escape(report.school))
 
 
 def _slug(report: Report) -> str:
@@ -111,7 +113,7 @@ def report_documents(t: Translator, report: Report) -> list[Document]:
 
 
 def extracts_document(t: Translator, batch: ClassExtracts) -> Document:
-    caption = t("extracts-sent", klass=batch.class_name, count=len(batch.extracts),
+    caption = t("extracts-sent", klass=escape(batch.class_name), count=len(batch.extracts),
                 **{"from": f"{batch.date_from:%d.%m.%Y}", "to": f"{batch.date_to:%d.%m.%Y}"})
     return Document(functools.partial(render_extracts_pdf, batch, t),
                     f"extracts-{batch.class_name}-{batch.date_to:%Y%m%d}.pdf", caption)
