@@ -2,7 +2,7 @@
 week, the school's day for school-wide staff, the classes one may open, a class's marks in
 one subject (paged), and one student's summary.
 
-Access is decided by services.staff_views through services.access on every press; a
+Access is decided by services.staff through services.access on every press; a
 refused or forged button gets the same "not available" from the errors router.
 """
 
@@ -20,7 +20,7 @@ from screens.i18n import Translator
 from screens.lessons import LessonsCb, LessonsView
 from screens.nav import MenuArea, MenuCb
 from screens.staff import StaffCb, StaffView
-from services import access, staff_views, teacher_days
+from services import access, staff, teacher_days
 from services.accounts import AccountInfo
 
 router = Router(name="staff")
@@ -61,13 +61,13 @@ async def on_school(_: CallbackQuery, callback_data: LessonsCb, session: AsyncSe
 @router.callback_query(On(MenuCb, area=MenuArea.CLASSES))
 async def on_classes(_: CallbackQuery, session: AsyncSession, account: AccountInfo,
                      t: Translator) -> Screen:
-    return screens.classes(t, await staff_views.visible_classes(session, account.id))
+    return screens.classes(t, await staff.visible_classes(session, account.id))
 
 
 @router.callback_query(On(StaffCb, v=StaffView.CLASS))
 async def on_class(_: CallbackQuery, callback_data: StaffCb, session: AsyncSession,
                    account: AccountInfo, t: Translator) -> Screen:
-    return screens.klass(t, await staff_views.class_view(session, account.id,
+    return screens.klass(t, await staff.class_view(session, account.id,
                                                          callback_data.c))
 
 
@@ -75,7 +75,7 @@ async def on_class(_: CallbackQuery, callback_data: StaffCb, session: AsyncSessi
 async def on_table(_: CallbackQuery, callback_data: StaffCb, session: AsyncSession,
                    account: AccountInfo, t: Translator) -> Screen:
     data = callback_data
-    table = await staff_views.class_marks_table(session, account.id, data.c, data.j,
+    table = await staff.class_marks_table(session, account.id, data.c, data.j,
                                                 data.d or None)
     return screens.table(t, table, data.p)
 
@@ -83,12 +83,12 @@ async def on_table(_: CallbackQuery, callback_data: StaffCb, session: AsyncSessi
 @router.callback_query(On(StaffCb, v=StaffView.STUDENTS))
 async def on_students(_: CallbackQuery, callback_data: StaffCb, session: AsyncSession,
                       account: AccountInfo, t: Translator) -> Screen:
-    return screens.students(t, await staff_views.class_students(session, account.id,
+    return screens.students(t, await staff.class_students(session, account.id,
                                                                 callback_data.c))
 
 
 @router.callback_query(On(StaffCb, v=StaffView.SUMMARY))
 async def on_summary(_: CallbackQuery, callback_data: StaffCb, session: AsyncSession,
                      account: AccountInfo, t: Translator) -> Screen:
-    return screens.summary(t, await staff_views.student_summary(session, account.id,
+    return screens.summary(t, await staff.student_summary(session, account.id,
                                                                 callback_data.s))

@@ -14,7 +14,7 @@ from screens.i18n import Translator
 from screens.marks import fit_lines, row_of
 from screens.nav import MenuArea, MenuCb, menu_button, pager, paginate
 from screens.payloads import Payload
-from services import staff_views
+from services import staff
 
 TABLE_MARKS = 40  # latest marks per row of a class table (the average counts them all)
 
@@ -47,14 +47,14 @@ def _to_class(t: Translator, class_id: int) -> Button:
 # --- classes ------------------------------------------------------------------------------
 
 
-def classes(t: Translator, found: staff_views.StaffClasses) -> Screen:
+def classes(t: Translator, found: staff.StaffClasses) -> Screen:
     # Button texts are plain text: names go there as they are, unescaped.
     buttons = [_go(klass.name, StaffView.CLASS, c=klass.id) for klass in found.classes]
     text = t("staff-classes-title") if found.classes else t("staff-classes-empty")
     return Screen(text, layout([*buttons, menu_button(t)], *grid(len(buttons), 4), 1))
 
 
-def klass(t: Translator, view: staff_views.ClassView) -> Screen:
+def klass(t: Translator, view: staff.ClassView) -> Screen:
     ref = view.klass
     subjects = view.subjects if ref.gets_marks else ()
     buttons = [_go(subject.name, StaffView.TABLE, c=ref.id, j=subject.id)
@@ -72,7 +72,7 @@ def klass(t: Translator, view: staff_views.ClassView) -> Screen:
     return Screen("\n".join(lines), layout(buttons, *grid(len(subjects), 2), 1, 2))
 
 
-def table_pages(t: Translator, table: staff_views.ClassMarksTable) -> list[str]:
+def table_pages(t: Translator, table: staff.ClassMarksTable) -> list[str]:
     assert table.period is not None
     header = t("staff-table-title", klass=escape(table.klass.name),
                subject=escape(table.subject.name), period=period_label(t, table.period))
@@ -85,7 +85,7 @@ def table_pages(t: Translator, table: staff_views.ClassMarksTable) -> list[str]:
     return paginate(lines or [t("staff-table-empty")], header)
 
 
-def table(t: Translator, view: staff_views.ClassMarksTable, page: int) -> Screen:
+def table(t: Translator, view: staff.ClassMarksTable, page: int) -> Screen:
     """Page `page` of the table (clamped to the pages there are), with the neighbouring
     pages and periods one button away."""
     ids = {"c": view.klass.id, "j": view.subject.id}
@@ -117,7 +117,7 @@ def table(t: Translator, view: staff_views.ClassMarksTable, page: int) -> Screen
     return Screen(text, (*rows, (_to_class(t, view.klass.id), menu_button(t))))
 
 
-def students(t: Translator, found: staff_views.ClassStudents) -> Screen:
+def students(t: Translator, found: staff.ClassStudents) -> Screen:
     buttons = [_go(student.name, StaffView.SUMMARY, s=student.id)
                for student in found.students]
     buttons += [_to_class(t, found.klass.id), menu_button(t)]
@@ -129,7 +129,7 @@ def students(t: Translator, found: staff_views.ClassStudents) -> Screen:
 # --- one student --------------------------------------------------------------------------
 
 
-def summary_text(t: Translator, summary: staff_views.StudentSummary) -> str:
+def summary_text(t: Translator, summary: staff.StudentSummary) -> str:
     child = summary.child
     overview = summary.overview
     if overview is None:
@@ -147,7 +147,7 @@ def summary_text(t: Translator, summary: staff_views.StudentSummary) -> str:
     return fit_lines(t, lines)
 
 
-def summary(t: Translator, view: staff_views.StudentSummary) -> Screen:
+def summary(t: Translator, view: staff.StudentSummary) -> Screen:
     buttons: list[Button] = []
     if view.child.class_id is not None:
         buttons.append(_go(t("staff-btn-students"), StaffView.STUDENTS,

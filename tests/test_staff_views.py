@@ -229,17 +229,17 @@ def test_journal_names_are_escaped_in_text_and_kept_in_buttons() -> None:
     from screens import lessons
     from screens import staff as screens
     from screens.i18n import translator
-    from services import staff_views, teacher_days
+    from services import staff, teacher_days
     from services.marks import SubjectRef
     from services.models import LessonStatus
 
     t = translator("ru")
-    klass = staff_views.ClassRef(1, "5<А>&", 5)
-    screen = screens.klass(t, staff_views.ClassView(klass, (SubjectRef(2, "Физ<ра>", False),)))
+    klass = staff.ClassRef(1, "5<А>&", 5)
+    screen = screens.klass(t, staff.ClassView(klass, (SubjectRef(2, "Физ<ра>", False),)))
     assert "5&lt;А&gt;&amp;" in screen.text and "<А>" not in screen.text
     assert screen.rows[0][0].text == "Физ<ра>"  # a button's text is plain text
-    pupils = screens.students(t, staff_views.ClassStudents(
-        klass, (staff_views.StudentRef(3, "<Иванов> А."),)))
+    pupils = screens.students(t, staff.ClassStudents(
+        klass, (staff.StudentRef(3, "<Иванов> А."),)))
     assert "5&lt;А&gt;&amp;" in pupils.text and pupils.rows[0][0].text == "<Иванов> А."
     lesson = teacher_days.TeacherLesson(
         1, DEMO_TODAY, 1, dt.time(8, 30), dt.time(9, 15), "7<Б>", "<гр>", "Алгебра & Co",
