@@ -322,6 +322,13 @@ def _paper_extracts(t: Translator, row: ComposableRow) -> _Section:
                            start=_date(t, e.date_from), end=_date(t, e.date_to)), [])
 
 
+def _monthly_report(t: Translator, row: ComposableRow) -> _Section:
+    e = _as(ev.MonthlyReportEvent, row)
+    month = t(f"month-name-{e.month.month}") if e.month else "—"
+    return _one_row(row, t("push-monthly-completion", month=month,
+                           year=str(e.month.year) if e.month else ""), [])
+
+
 def _staff_period_marks(t: Translator, row: ComposableRow) -> _Section:
     e = _as(ev.PeriodMarksDueEvent, row)
     lines = [t("push-staff-period-marks-line", klass=escape(i.klass),
@@ -370,6 +377,7 @@ _SINGLE: dict[type[ev.PushEvent], Callable[[Translator, ComposableRow], _Section
     ev.PaperExtractsEvent: _paper_extracts,
     ev.PeriodMarksDueEvent: _staff_period_marks,
     ev.DeadlineDigestEvent: _staff_digest,
+    ev.MonthlyReportEvent: _monthly_report,
 }
 _ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "absence": 4, "timetable": 5,
           "homework": 6}

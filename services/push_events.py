@@ -426,6 +426,16 @@ class PaperExtractsEvent(PushEvent):
 
 
 @dataclass(frozen=True)
+class MonthlyReportEvent(PushEvent):
+    """To the director, on the month's first working day: last month's journal completion
+    report is ready in the bot (002 §9, 003 §2.13)."""
+
+    KIND = "staff"
+    TYPES = ("monthly_completion",)
+    month: dt.date | None  # the first day of the month reported on
+
+
+@dataclass(frozen=True)
 class UnknownEvent(PushEvent):
     """A payload type nobody here knows; shown as a generic line (with its text, if any)."""
 
@@ -441,7 +451,7 @@ EVENT_TYPES: tuple[type[PushEvent], ...] = (
     MarkEvent, FinalMarkEvent, LessonChangeEvent, AbsenceEvent, HomeworkEvent,
     HomeworkTomorrowEvent, ForecastChangeEvent, ForecastWeeklyEvent, ForecastRiskEvent,
     AccessEndedEvent, NoticeEvent, UnmarkedLessonsEvent, PaperExtractsEvent,
-    PeriodMarksDueEvent, DeadlineDigestEvent, ThreadMessageEvent,
+    PeriodMarksDueEvent, DeadlineDigestEvent, ThreadMessageEvent, MonthlyReportEvent,
 )
 _BY_TYPE: dict[str, type[PushEvent]] = {t: cls for cls in EVENT_TYPES for t in cls.TYPES}
 

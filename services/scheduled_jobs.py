@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services import deadline_reminders, deadlines, forecast_jobs, reminders, retention
 from services.models import School
 from services.notifications import SchoolClock
+from services.reports import extracts
+from services.reports import schedule as report_schedule
 from services.working_days import working_days
 
 SLOT_WINDOW = dt.timedelta(hours=3)  # a slot missed for longer than this is skipped
@@ -88,7 +90,8 @@ def _call(job: Callable[..., Awaitable[int]], *args: Any) -> Work:
 async def _staff_runs(session: AsyncSession, school: SchoolClock,
                       today: dt.date) -> list[DueRun]:
     """The 08:00 staff runs, on the school's working days only: the unfilled lessons, the
-    period-mark reminders, and on the week's first working day the escalation digest."""
+    period-mark reminders, on the week's first working day the escalation digest, on the
+    month's the director's completion report, and every two weeks the paper extracts."""
     sid = school.school_id
     days = await working_days(session, sid)
     if not days.is_working_day(today):
@@ -102,6 +105,14 @@ async def _staff_runs(session: AsyncSession, school: SchoolClock,
         year, week, _ = today.isocalendar()
         runs.append(DueRun("deadline-digest", f"deadline-digest:{sid}:{year}-W{week:02d}",
                            _call(deadline_reminders.deadline_digest, school, today, days)))
+    if deadlines.first_working_day_of_month(today, days):
+        runs.append(DueRun("monthly-completion", f"monthly-completion:{sid}:{today:%Y-%m}",
+                           _call(report_schedule.monthly_completion_to_director, school,
+                                 today)))
+    key = await report_schedule.extracts_run_key(session, sid, today, days.is_working_day)
+    if key is not None:
+        runs.append(DueRun("paper-extracts", key, _call(
+            extracts.queue_fortnight_extracts, school, today, days.is_working_day)))
     return runs
 
 

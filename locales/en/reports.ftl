@@ -122,3 +122,18 @@ push-paper-extracts = 🖨 <b>Paper extracts, { $klass }</b>: { $count ->
     [one] { $count } student
    *[other] { $count } students
 }, { $start } – { $end }. Menu → Reports → Paper extracts.
+
+# The director's monthly push; months as a name on their own.
+push-monthly-completion = 📊 <b>Journal completion for { $month } { $year }</b>: the report is ready — Menu → Reports → Journal completion.
+month-name-1 = January
+month-name-2 = February
+month-name-3 = March
+month-name-4 = April
+month-name-5 = May
+month-name-6 = June
+month-name-7 = July
+month-name-8 = August
+month-name-9 = September
+month-name-10 = October
+month-name-11 = November
+month-name-12 = December

@@ -124,3 +124,18 @@ push-paper-extracts = 🖨 <b>Выписки на бумаге, { $klass }</b>: 
     [few] { $count } ученика
    *[many] { $count } учеников
 }, { $start } – { $end }. Меню → Отчёты → Выписки на бумаге.
+
+# The director's monthly push; months as a name on their own.
+push-monthly-completion = 📊 <b>Заполнение журнала за { $month } { $year }</b>: отчёт готов — Меню → Отчёты → Заполнение журнала.
+month-name-1 = январь
+month-name-2 = февраль
+month-name-3 = март
+month-name-4 = апрель
+month-name-5 = май
+month-name-6 = июнь
+month-name-7 = июль
+month-name-8 = август
+month-name-9 = сентябрь
+month-name-10 = октябрь
+month-name-11 = ноябрь
+month-name-12 = декабрь
