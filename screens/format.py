@@ -9,6 +9,7 @@ from typing import Any
 
 from screens.i18n import Translator
 from services.calendar import PeriodInfo
+from services.names import full_name
 
 
 def spoiler(text: str, hide: bool) -> str:
@@ -35,7 +36,7 @@ def average_text(t: Translator, average: Decimal | float | None, *, hide: bool =
 
 def person_name(last: str | None, first: str | None, middle: str | None = None) -> str:
     """Фамилия Имя Отчество: the order schools write names in, escaped."""
-    return escape(" ".join(p for p in (last, first, middle) if p))
+    return escape(full_name(last, first, middle))
 
 
 _SEASONS = {1: "winter", 2: "extra", 3: "spring", 4: "spring", 5: "summer", 6: "summer",

@@ -39,6 +39,7 @@ from services.models import (
     SubgroupMember,
     TeachingAssignment,
 )
+from services.names import full_name
 
 # Staff who read every child's diary in their school (the clerk is not one: 003 §5).
 SCHOOL_WIDE = frozenset({StaffRoleKind.ADMIN, StaffRoleKind.DEPUTY, StaffRoleKind.DIRECTOR,
@@ -225,7 +226,7 @@ async def _staff_ref(session: AsyncSession, staff_id: int) -> StaffRef | None:
     if not rows:
         return None
     first = rows[0]
-    name = " ".join(p for p in (first.last_name, first.first_name, first.middle_name) if p)
+    name = full_name(first.last_name, first.first_name, first.middle_name)
     return StaffRef(staff_id, first.school_id, name,
                     frozenset(r.role for r in rows if r.role is not None))
 

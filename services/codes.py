@@ -49,6 +49,7 @@ from services.models import (
     Student,
     StudentStatus,
 )
+from services.names import full_name
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
@@ -202,7 +203,7 @@ async def _roster_guardian(session: AsyncSession, student_id: int, guardian_id: 
     )).one_or_none()
     if row is None:
         raise NotFound(f"guardian {guardian_id} of student {student_id}")
-    return " ".join(p for p in (row.last_name, row.first_name, row.middle_name) if p)
+    return full_name(row.last_name, row.first_name, row.middle_name)
 
 
 async def may_issue_for_class(session: AsyncSession, account_id: int,

@@ -43,6 +43,7 @@ from services.models import (
     Student,
     StudentStatus,
 )
+from services.names import full_name
 
 # Who records paper forms and reads the class picture: the class teacher collects the
 # forms (003 §3.6), the deputy controls them (§2.8), the clerk keeps the rosters (§5).
@@ -275,7 +276,7 @@ async def record_paper(session: AsyncSession, *, student_id: int, guardian_id: i
                 school_id=student.school_id, guardian_id=guardian_id,
                 decision=decision.value, version=version, form=form_number,
                 signed_on=signed_on.isoformat(), by=by)
-    name = " ".join(p for p in (row.last_name, row.first_name, row.middle_name) if p)
+    name = full_name(row.last_name, row.first_name, row.middle_name)
     return PaperDecision(await child_ref(session, student_id), name, decision, signed_on,
                          form_number, version, ended)
 

@@ -28,6 +28,7 @@ from services.models import (
     Student,
     StudentStatus,
 )
+from services.names import full_name
 
 
 class Status(enum.StrEnum):
@@ -124,7 +125,7 @@ async def class_consent(session: AsyncSession, class_id: int) -> ClassConsent:
             .join(Guardian, Guardian.id == GuardianStudent.guardian_id)
             .where(GuardianStudent.student_id.in_(ids))
             .order_by(Guardian.last_name, Guardian.first_name, Guardian.id))).all():
-        name = " ".join(p for p in (r.last_name, r.first_name, r.middle_name) if p)
+        name = full_name(r.last_name, r.first_name, r.middle_name)
         roster[r.student_id].append((r.id, name))
     # Each decider's latest decision: the named guardian, else the chat.
     latest: dict[tuple[int, int | None, int | None], Consent] = {}

@@ -43,6 +43,7 @@ from services.models import (
     SubgroupMember,
     Subject,
 )
+from services.names import initials
 from services.notifications import Push, SchoolClock, notify_staff
 from services.reminders import FILLABLE, overdue_since, unfilled
 from services.working_days import WorkingDays
@@ -214,18 +215,12 @@ async def periods_past_deadline(session: AsyncSession, school_id: int, today: dt
     return [p for p in found if p.deadline < today]
 
 
-def short_name(last: str, first: str, middle: str | None) -> str:
-    """Григорьев П. С."""
-    initials = " ".join(f"{n[0]}." for n in (first, middle) if n)
-    return f"{last} {initials}".strip()
-
-
 async def _names(session: AsyncSession, staff_ids: set[int]) -> dict[int, str]:
     if not staff_ids:
         return {}
     rows = await session.execute(select(Staff.id, Staff.last_name, Staff.first_name,
                                         Staff.middle_name).where(Staff.id.in_(staff_ids)))
-    return {r.id: short_name(r.last_name, r.first_name, r.middle_name) for r in rows}
+    return {r.id: initials(r.last_name, r.first_name, r.middle_name) for r in rows}
 
 
 async def _audience(session: AsyncSession, school_id: int,

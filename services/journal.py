@@ -42,6 +42,7 @@ from services.models import (
     Subject,
     WorkType,
 )
+from services.names import full_name
 from services.notifications import Push, SchoolClock, notify_student, notify_students, school_clock
 from services.push_events import (
     FinalMarkEvent,
@@ -324,7 +325,7 @@ async def _audience(session: AsyncSession, class_id: int, subgroup_id: int | Non
 def _staff_name(staff: Staff | None) -> str | None:
     if staff is None:
         return None
-    return " ".join(p for p in (staff.last_name, staff.first_name, staff.middle_name) if p)
+    return full_name(staff.last_name, staff.first_name, staff.middle_name)
 
 
 async def change_lesson(session: AsyncSession, lesson_id: int, *,

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import access
 from services.models import ClassGroup, Lesson, Staff, Subject, TeachingAssignment
-from services.timetable import full_name, member_subgroups, school_today
+from services.names import full_name
+from services.timetable import member_subgroups, school_today
 
 SUBSTITUTE_DAYS = (30, 14)  # a substitute's lessons this many days back and ahead count
 

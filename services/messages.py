@@ -43,9 +43,9 @@ from services.models import (
     Student,
     ThreadMessage,
 )
+from services.names import full_name
 from services.notifications import Push, Recipient
 from services.push_events import ThreadMessageEvent
-from services.timetable import full_name
 
 MAX_TEXT = 2000  # characters of one message (a relayed file's caption is cut to fit)
 FLOOD_WINDOW = dt.timedelta(minutes=10)

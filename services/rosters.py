@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services import codes, consent
 from services.access import deny
 from services.models import ClassGroup, Guardian, GuardianStudent, Student, StudentStatus
+from services.names import full_name
 
 MARKED_GRADES = (2, 11)  # first-graders get no marks (002 §5.5)
 
@@ -79,7 +80,7 @@ async def _with_guardians(session: AsyncSession, student_id: int) -> RosterStude
         .where(GuardianStudent.student_id == student_id)
         .order_by(Guardian.last_name, Guardian.first_name, Guardian.id))).all()
     return RosterStudent(row.id, f"{row.last_name} {row.first_name}", row.class_id, tuple(
-        (g.id, " ".join(p for p in (g.last_name, g.first_name, g.middle_name) if p))
+        (g.id, full_name(g.last_name, g.first_name, g.middle_name))
         for g in guardians))
 
 

@@ -42,7 +42,8 @@ from services.models import (
     Subject,
     TeachingAssignment,
 )
-from services.timetable import initials, school_today
+from services.names import initials
+from services.timetable import school_today
 
 ABSENCE_KINDS = (AttendanceKind.ABSENT, AttendanceKind.ILL, AttendanceKind.EXCUSED,
                  AttendanceKind.LATE)

@@ -30,7 +30,8 @@ from services.models import (
     Subgroup,
     Subject,
 )
-from services.timetable import initials, week_of
+from services.names import initials
+from services.timetable import week_of
 
 # --- data ---------------------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.access import StudentAccess
 from services.models import ClassGroup, Staff, Subgroup, Subject, TeachingAssignment
-from services.timetable import full_name, member_subgroups
+from services.names import full_name
+from services.timetable import member_subgroups
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from services.models import (
     Subject,
     WorkType,
 )
+from services.names import initials
 from services.working_days import WorkingDays, today_and_working_days, working_days
 
 LOOKAHEAD_DAYS = 60  # how far "the next school day" is searched for
@@ -114,16 +115,6 @@ class TestSchedule:
     period: PeriodInfo | None
     upcoming: tuple[TestView, ...]
     past: tuple[TestView, ...]  # earlier in the current period
-
-
-def initials(last: str, first: str | None, middle: str | None) -> str:
-    """"Смирнова О. П." from the parts of a name."""
-    parts = [last] + [f"{p[0]}." for p in (first, middle) if p]
-    return " ".join(parts)
-
-
-def full_name(last: str, first: str | None, middle: str | None) -> str:
-    return " ".join(p for p in (last, first, middle) if p)
 
 
 async def school_today(session: AsyncSession, school_id: int) -> dt.date:
