@@ -6,12 +6,14 @@ import datetime as dt
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
     SmallInteger,
     String,
     Text,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,7 +23,8 @@ from services.models.enums import ComplaintStatus
 
 
 class ClassNotice(Base):
-    """A notice on a class wall (or school-wide when class_id is null)."""
+    """A notice on a class wall (or school-wide when class_id is null), to guardians,
+    students or both, of the whole class or one subgroup."""
 
     __tablename__ = "class_notices"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,7 +33,30 @@ class ClassNotice(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = created_now()
-    __table_args__ = (Index("ix_class_notices_class_time", "class_id", "created_at"),)
+    audience: Mapped[str] = mapped_column(String(10), server_default="both")
+    subgroup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subgroups.id", ondelete="SET NULL"))
+    urgent: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # The last reminder to those who have not acknowledged (one a day at most).
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (
+        Index("ix_class_notices_class_time", "class_id", "created_at"),
+        CheckConstraint("audience IN ('guardians', 'students', 'both')", name="audience"),
+    )
+
+
+class NoticeReceipt(Base):
+    """One recipient account of a notice: written when it is posted; `acknowledged_at`
+    when they press "✅ Acknowledged". The recipient's wall is their receipts."""
+
+    __tablename__ = "notice_receipts"
+    notice_id: Mapped[int] = mapped_column(
+        ForeignKey("class_notices.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, index=True)
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("students.id", ondelete="SET NULL"))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MessageThread(Base):

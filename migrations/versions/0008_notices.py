@@ -1,0 +1,61 @@
+"""notices: class notices with an audience, a subgroup, urgency and reminders; one receipt
+per recipient account, which the acknowledgement button fills in.
+
+Revision ID: 0008
+Revises: 0005
+
+Chained to 0005, the newest revision on this branch; it follows 0007 once that is merged.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("class_notices", sa.Column("audience", sa.String(length=10),
+                                             server_default="both", nullable=False))
+    op.add_column("class_notices", sa.Column("subgroup_id", sa.Integer(), nullable=True))
+    op.add_column("class_notices", sa.Column("urgent", sa.Boolean(),
+                                             server_default=sa.false(), nullable=False))
+    op.add_column("class_notices", sa.Column("reminded_at", sa.DateTime(timezone=True),
+                                             nullable=True))
+    op.create_foreign_key(op.f("fk_class_notices_subgroup_id_subgroups"), "class_notices",
+                          "subgroups", ["subgroup_id"], ["id"], ondelete="SET NULL")
+    op.create_check_constraint(op.f("ck_class_notices_audience"), "class_notices",
+                               "audience IN ('guardians', 'students', 'both')")
+    op.create_table(
+        "notice_receipts",
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("student_id", sa.Integer(), nullable=True),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["notice_id"], ["class_notices.id"],
+                                name=op.f("fk_notice_receipts_notice_id_class_notices"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"],
+                                name=op.f("fk_notice_receipts_account_id_accounts"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["student_id"], ["students.id"],
+                                name=op.f("fk_notice_receipts_student_id_students"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("notice_id", "account_id", name=op.f("pk_notice_receipts")),
+    )
+    op.create_index(op.f("ix_notice_receipts_account_id"), "notice_receipts", ["account_id"],
+                    unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_notice_receipts_account_id"), table_name="notice_receipts")
+    op.drop_table("notice_receipts")
+    op.drop_constraint(op.f("ck_class_notices_audience"), "class_notices", type_="check")
+    op.drop_constraint(op.f("fk_class_notices_subgroup_id_subgroups"), "class_notices",
+                       type_="foreignkey")
+    for column in ("reminded_at", "urgent", "subgroup_id", "audience"):
+        op.drop_column("class_notices", column)
