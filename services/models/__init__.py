@@ -78,8 +78,8 @@ __all__ = [
     "ConsentDecision", "CurriculumItem", "FinalMark", "FinalMarkKind", "ForecastSnapshot",
     "Guardian", "GuardianRelation", "GuardianStudent", "Homework", "JobRun", "Lesson",
     "LessonStatus", "LinkAttempt", "LinkCode", "LinkKind", "Mark", "MarkChange", "MessageThread",
-    "NoticeReceipt", "Notification", "NotificationPreference", "NotificationStatus", "Period", "PeriodKind", "Poll",
-    "PollVote", "School", "Staff", "StaffRole", "StaffRoleKind", "Student", "StudentClassHistory",
-    "StudentStatus", "Subgroup", "SubgroupMember", "Subject", "TeachingAssignment",
-    "ThreadMessage", "WorkType",
+    "NoticeReceipt", "Notification", "NotificationPreference", "NotificationStatus", "Period",
+    "PeriodKind", "Poll", "PollVote", "School", "Staff", "StaffRole", "StaffRoleKind", "Student",
+    "StudentClassHistory", "StudentStatus", "Subgroup", "SubgroupMember", "Subject",
+    "TeachingAssignment", "ThreadMessage", "WorkType",
 ]
