@@ -71,6 +71,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.pacing import ChatClock, Pacer
+from handlers.replies import markup
+from screens.base import Rows
 from screens.i18n import translator
 from screens.pushes import compose
 from services import delivery_queue as queue
@@ -255,7 +257,8 @@ class DeliveryWorker:
                         return sent
                     lease_ends = renewed_at + self.lease
                 outcome = await self._send(chat_id, message.text,
-                                           deadline=lease_ends - self.guard)
+                                           deadline=lease_ends - self.guard,
+                                           rows=message.rows)
                 if outcome is None:
                     continue  # held up so long that the lease needs renewing first
                 if isinstance(outcome, int):
@@ -280,8 +283,8 @@ class DeliveryWorker:
                 return sent + await self._failed(batch, chat_id, rest, own, outcome)
         return sent
 
-    async def _send(self, chat_id: int, text: str, *,
-                    deadline: float) -> int | Exception | None:
+    async def _send(self, chat_id: int, text: str, *, deadline: float,
+                    rows: Rows = ()) -> int | Exception | None:
         """One sendMessage within the limits, ending by `deadline` (loop time) at the
         latest: the message id Telegram gave it, or the error (a 429 has already paused the
         pacer when it is returned); None when the turn came too late for a whole send
@@ -297,7 +300,8 @@ class DeliveryWorker:
             try:
                 async with asyncio.timeout(timeout):
                     message = await self.bot.send_message(
-                        chat_id, text, request_timeout=max(1, math.ceil(timeout)))
+                        chat_id, text, reply_markup=markup(rows),
+                        request_timeout=max(1, math.ceil(timeout)))
             except TelegramRetryAfter as exc:
                 self._pacer.pause(float(exc.retry_after))
                 log.warning("429 for chat %s: all sending paused %s s", chat_id,

@@ -18,6 +18,7 @@ def routers() -> list[Router]:
         homework,
         marks,
         menu,
+        notices,
         notification_settings,
         settings,
         staff,
@@ -26,7 +27,7 @@ def routers() -> list[Router]:
         timetable,
     )
 
-    areas = [ start.router, menu.router, settings.router, codes.router,
+    areas = [notices.router, start.router, menu.router, settings.router, codes.router,
             consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,

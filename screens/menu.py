@@ -22,7 +22,7 @@ class ChildCb(Payload, prefix="ch"):
 # Family areas in menu order; each is answered by the handler module of that area.
 FAMILY_AREAS = (MenuArea.MARKS, MenuArea.TIMETABLE, MenuArea.HOMEWORK, MenuArea.ATTENDANCE,
                 MenuArea.FORECAST, MenuArea.TESTS, MenuArea.FINAL, MenuArea.TEACHERS,
-                MenuArea.CALENDAR)
+                MenuArea.CALENDAR, MenuArea.WALL)
 STAFF_AREAS = (MenuArea.TODAY, MenuArea.CLASSES)
 CODE_ISSUERS = SCHOOL_MANAGERS | {StaffRoleKind.CLASS_TEACHER}
 CONSENT_VIEWERS = CONSENT_KEEPERS | {StaffRoleKind.CLASS_TEACHER}
@@ -58,6 +58,8 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
     if roles.staff is not None:
         lines.append(t("menu-staff", name=escape(roles.staff.name)))
         buttons += [_area(t, area, f"menu-staff-{area.value}") for area in STAFF_AREAS]
+        if not roles.staff.read_only:
+            buttons.append(_area(t, MenuArea.NOTICES, "menu-staff-notices"))
         if roles.staff.roles & CODE_ISSUERS:
             buttons.append(_area(t, MenuArea.CODES, "menu-staff-codes"))
         if roles.staff.roles & CONSENT_VIEWERS:

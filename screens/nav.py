@@ -33,6 +33,8 @@ class MenuArea(enum.StrEnum):
     SETTINGS = "settings"
     NOTIFICATIONS = "notifications"
     CONSENTS = "consents"
+    WALL = "wall"
+    NOTICES = "notices"
 
 
 @dataclass(frozen=True)

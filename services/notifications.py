@@ -137,25 +137,26 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
     now = clock.now()
     prefs = await notification_settings.preferences_many(
         session, {(r.account_id, r.student_id) for r, _ in targets})
-    queued = 0
+    rows: list[outbox.Queued] = []
+    seen: set[str] = set()
     for recipient, push in targets:
         pref = prefs[(recipient.account_id, recipient.student_id)]
-        if not push.urgent and not pref.wants(push.kind, push.subject_id):
+        key = f"{push.key}:{recipient.account_id}"
+        if key in seen or (not push.urgent and not pref.wants(push.kind, push.subject_id)):
             continue
+        seen.add(key)
         event = push.event
         if recipient.student_id is not None:
             event = event.about(recipient.student_name)
         due = notification_settings.due_at(pref, now=now, timezone=school.timezone,
                                  school_quiet_start=school.quiet_start,
                                  school_quiet_end=school.quiet_end, urgent=push.urgent)
-        if await outbox.enqueue(
-            session, account_id=recipient.account_id, chat_id=recipient.chat_id,
-            event=event, dedupe_key=f"{push.key}:{recipient.account_id}",
-            student_id=recipient.student_id, subject_id=push.subject_id, due_at=due,
-            event_at=event_at or now, urgent=push.urgent, hide_values=pref.hide_values,
-        ):
-            queued += 1
-    return queued
+        rows.append(outbox.Queued(
+            recipient.account_id, recipient.chat_id, event, key, due,
+            student_id=recipient.student_id, subject_id=push.subject_id, urgent=push.urgent,
+            hide_values=pref.hide_values))
+    # One statement for the lot: a class-wide notice has many recipients.
+    return await outbox.enqueue_many(session, rows, event_at=event_at or now)
 
 
 async def notify_students(session: AsyncSession, school: SchoolClock,

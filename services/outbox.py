@@ -8,6 +8,8 @@ row was queued: a record only, delivery applies the mode of the moment it sends)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,3 +40,42 @@ async def enqueue(
         .returning(Notification.id)
     )
     return result.first() is not None
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One row for `enqueue_many`: the arguments `enqueue` takes."""
+
+    account_id: int
+    chat_id: int
+    event: PushEvent
+    dedupe_key: str
+    due_at: dt.datetime
+    student_id: int | None = None
+    subject_id: int | None = None
+    urgent: bool = False
+    hide_values: bool = False
+
+
+async def enqueue_many(session: AsyncSession, rows: Sequence[Queued], *,
+                       event_at: dt.datetime | None = None) -> int:
+    """Queue many pushes in one statement (a class-wide event); returns the rows queued,
+    those whose key was queued before left out."""
+    if not rows:
+        return 0
+    now = clock.now()
+    values = []
+    for r in rows:
+        payload = r.event.to_payload()
+        payload["hide_values"] = r.hide_values
+        if r.urgent:
+            payload["urgent"] = True
+        values.append(dict(account_id=r.account_id, chat_id=r.chat_id, kind=r.event.kind,
+                           payload=payload, dedupe_key=r.dedupe_key, student_id=r.student_id,
+                           subject_id=r.subject_id, event_at=event_at or now, due_at=r.due_at))
+    result = await session.execute(
+        insert(Notification).values(values)
+        .on_conflict_do_nothing(index_elements=[Notification.dedupe_key])
+        .returning(Notification.id)
+    )
+    return len(result.all())

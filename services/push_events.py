@@ -315,6 +315,20 @@ class NoticeEvent(PushEvent):
 
 
 @dataclass(frozen=True)
+class ClassNoticeEvent(PushEvent):
+    """A class notice, or the reminder of one not yet acknowledged. Its push carries the
+    acknowledgement button for `notice_id`; muting "notices" mutes it unless urgent."""
+
+    KIND = "notice"
+    TYPES = ("class_notice", "notice_reminder")
+    type: str
+    notice_id: int
+    text: str
+    author: str | None = _key("from", default=None)
+    klass: str = _key("class", default="")
+
+
+@dataclass(frozen=True)
 class UnmarkedLesson:
     klass: str = _key("class")
     subject: str = ""
@@ -346,7 +360,7 @@ class UnknownEvent(PushEvent):
 EVENT_TYPES: tuple[type[PushEvent], ...] = (
     MarkEvent, FinalMarkEvent, LessonChangeEvent, HomeworkEvent, HomeworkTomorrowEvent,
     ForecastChangeEvent, ForecastWeeklyEvent, ForecastRiskEvent, AccessEndedEvent,
-    NoticeEvent, UnmarkedLessonsEvent,
+    NoticeEvent, ClassNoticeEvent, UnmarkedLessonsEvent,
 )
 _BY_TYPE: dict[str, type[PushEvent]] = {t: cls for cls in EVENT_TYPES for t in cls.TYPES}
 

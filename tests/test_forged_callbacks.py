@@ -20,11 +20,13 @@ from handlers.forecast import ForecastCb
 from handlers.homework import HwCb
 from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
+from handlers.notices import NoticeCb
 from handlers.notification_settings import NotifyCb
 from handlers.settings import SetCb
 from handlers.staff import StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
+from screens.notice_cb import NoticeAction
 from screens.payloads import Payload
 from tests.conftest import BotEnv
 
@@ -118,6 +120,18 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (CLASS_TEACHER, FormCb(v=Step.GUARDIANS, s=ids["pupil_1a"])),
         (CLASS_TEACHER, FormCb(v=Step.DECISION, s=ids["stranger"], g=ids["lyceum_guardian"])),
         (ADMIN, FormCb(v=Step.FORM, s=ids["lyceum"], g=ids["lyceum_guardian"], given=True)),
+        # Notices: only to classes one teaches or leads (the whole school for managers);
+        # counts, non-readers and reminders only of one's own; receipts only one's own.
+        (MATH_TEACHER, NoticeCb(NoticeAction.CLASS, ids["class_1a"])),
+        (MATH_TEACHER, NoticeCb(NoticeAction.AUDIENCE, ids["class_1a"], 2)),
+        (CLASS_TEACHER, NoticeCb(NoticeAction.CLASS, 0)),
+        (ADMIN, NoticeCb(NoticeAction.AUDIENCE, ids["lyceum_class"], 0)),
+        (GUARDIAN, NoticeCb(NoticeAction.NEW)),
+        (GUARDIAN, MenuCb(area="notices")),
+        (GUARDIAN, NoticeCb(NoticeAction.ACK, 1)),
+        (CLASS_TEACHER, NoticeCb(NoticeAction.STATUS, 1)),
+        (CLASS_TEACHER, NoticeCb(NoticeAction.PENDING, 1)),
+        (CLASS_TEACHER, NoticeCb(NoticeAction.REMIND, 1)),
     ]
     return cases
 

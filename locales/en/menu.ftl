@@ -29,3 +29,5 @@ command-attendance = Attendance
 command-forecast = Term mark forecast
 command-settings = Language, notifications, consent
 command-help = Help
+menu-wall = 📌 Class notices
+menu-staff-notices = 📢 Notices

@@ -79,3 +79,5 @@ push-staff-unmarked-title = 📝 <b>Journal not filled in</b>: { $count ->
    *[other] { $count } lessons
 } held 5+ days ago without marks or attendance
 push-staff-unmarked-line = • { $klass }, { $subject } — { $date }, lesson { $slot }
+push-class_notice-title = 📌 <b>Notice</b>, { $klass }
+push-notice_reminder-title = 🔔 <b>Reminder: notice</b>, { $klass }

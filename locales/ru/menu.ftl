@@ -29,3 +29,5 @@ command-attendance = Посещаемость
 command-forecast = Прогноз итоговых отметок
 command-settings = Язык, уведомления, согласие
 command-help = Справка
+menu-wall = 📌 Объявления класса
+menu-staff-notices = 📢 Объявления

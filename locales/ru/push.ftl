@@ -90,3 +90,5 @@ push-staff-unmarked-title = 📝 <b>Журнал не заполнен</b>: { $c
    *[many] { $count } уроков прошли
 } 5 и более дней назад без оценок и посещаемости
 push-staff-unmarked-line = • { $klass }, { $subject } — { $date }, { $slot }-й урок
+push-class_notice-title = 📌 <b>Объявление</b>, { $klass }
+push-notice_reminder-title = 🔔 <b>Напоминание: объявление</b>, { $klass }
