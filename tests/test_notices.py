@@ -211,3 +211,26 @@ async def test_refused_posting_and_acknowledging_another_class_notice(
     # Nor may the class teacher of 5А read the counts of the math teacher's notice.
     replies = await bot_env.client(CLASS_TEACHER).click(f"nt:t:{notice}:0")
     assert replies[-1].alert == NOT_AVAILABLE
+
+
+def test_a_notice_push_is_a_message_of_its_own_with_its_button() -> None:
+    """A burst with marks and two notices: the marks merge, each notice comes after them
+    alone, carrying the acknowledgement button of its own notice."""
+    from screens.i18n import translator
+    from screens.pushes import PushRow, compose
+    from services.push_events import ClassNoticeEvent, MarkEvent
+
+    at = dt.datetime(2026, 11, 23, 10, 0, tzinfo=MOSCOW)
+    rows = [
+        PushRow(3, ClassNoticeEvent("class_notice", 8, "Второе", "Орлова", "5А"), 1, at),
+        PushRow(1, MarkEvent("mark_added", "Физика", "Ответ", 1, at.date(), 5,
+                             student="Михаил"), 1, at),
+        PushRow(2, ClassNoticeEvent("class_notice", 7, "Первое <i>", None, ""), 1, at),
+    ]
+    first, second, third = compose(rows, translator("en"))
+    assert first.row_ids == (1,) and first.rows == ()
+    assert second.row_ids == (2,) and "the whole school" in second.text
+    assert "Первое &lt;i&gt;" in second.text
+    assert [[b.payload for b in r] for r in second.rows] == [["nt:k:7:0"]]
+    assert third.row_ids == (3,) and third.rows[0][0].payload == "nt:k:8:0"
+    assert third.rows[0][0].text == "✅ Acknowledged"
