@@ -1,5 +1,7 @@
 """notices: class notices with an audience, a subgroup, urgency and reminders; one receipt
-per recipient account, which the acknowledgement button fills in.
+per recipient account, which the acknowledgement button fills in. Complaints: a category,
+who took one, a `rejected` status, the day it was last escalated; the school's answer
+deadline in working days.
 
 Revision ID: 0008
 Revises: 0005
@@ -51,7 +53,35 @@ def upgrade() -> None:
                     unique=False)
 
 
+    op.execute("ALTER TYPE complaintstatus ADD VALUE IF NOT EXISTS 'rejected'")
+    op.add_column("complaints", sa.Column("category", sa.String(length=20),
+                                          server_default="other", nullable=False))
+    op.add_column("complaints", sa.Column("taken_by_id", sa.Integer(), nullable=True))
+    op.add_column("complaints", sa.Column("escalated_on", sa.Date(), nullable=True))
+    op.create_foreign_key(op.f("fk_complaints_taken_by_id_staff"), "complaints", "staff",
+                          ["taken_by_id"], ["id"])
+    op.create_index("ix_complaints_school_status", "complaints", ["school_id", "status"],
+                    unique=False)
+    op.add_column("schools", sa.Column("complaint_days", sa.Integer(), server_default="15",
+                                       nullable=False))
+
+
 def downgrade() -> None:
+    op.drop_column("schools", "complaint_days")
+    op.drop_index("ix_complaints_school_status", table_name="complaints")
+    op.drop_constraint(op.f("fk_complaints_taken_by_id_staff"), "complaints",
+                       type_="foreignkey")
+    for column in ("escalated_on", "taken_by_id", "category"):
+        op.drop_column("complaints", column)
+    # A rejected complaint reads as closed to the older code (PostgreSQL cannot drop an
+    # enum value in place: the type is swapped).
+    op.execute("UPDATE complaints SET status = 'closed' WHERE status = 'rejected'")
+    op.execute("ALTER TYPE complaintstatus RENAME TO complaintstatus_0008")
+    op.execute("CREATE TYPE complaintstatus AS ENUM "
+               "('new', 'in_progress', 'answered', 'closed')")
+    op.execute("ALTER TABLE complaints ALTER COLUMN status TYPE complaintstatus "
+               "USING status::text::complaintstatus")
+    op.execute("DROP TYPE complaintstatus_0008")
     op.drop_index(op.f("ix_notice_receipts_account_id"), table_name="notice_receipts")
     op.drop_table("notice_receipts")
     op.drop_constraint(op.f("ck_class_notices_audience"), "class_notices", type_="check")

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -102,6 +103,11 @@ class Complaint(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    category: Mapped[str] = mapped_column(String(20), server_default="other")
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # The last day it was escalated to the director as overdue (once a day).
+    escalated_on: Mapped[dt.date | None] = mapped_column(Date)
+    __table_args__ = (Index("ix_complaints_school_status", "school_id", "status"),)
 
 
 class Poll(Base):
