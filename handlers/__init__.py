@@ -11,6 +11,7 @@ def routers() -> list[Router]:
         attendance,
         calendar,
         codes,
+        complaints,
         consents,
         errors,
         fallback,
@@ -27,8 +28,8 @@ def routers() -> list[Router]:
         timetable,
     )
 
-    areas = [notices.router, start.router, menu.router, settings.router, codes.router,
-            consents.router,
+    areas = [notices.router, complaints.router, start.router, menu.router, settings.router,
+             codes.router, consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
             forecast.router, notification_settings.router,

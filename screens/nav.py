@@ -35,6 +35,8 @@ class MenuArea(enum.StrEnum):
     CONSENTS = "consents"
     WALL = "wall"
     NOTICES = "notices"
+    COMPLAINTS = "complaints"
+    COMPLAINTS_ADMIN = "complaints-admin"
 
 
 @dataclass(frozen=True)

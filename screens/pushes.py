@@ -269,6 +269,13 @@ def _free_text(t: Translator, row: ComposableRow) -> _Section:
     return _one_row(row, header, _text(e.text, 3500).splitlines())
 
 
+def _complaint(t: Translator, row: ComposableRow) -> _Section:
+    e = _as(ev.ComplaintEvent, row)
+    header = t(f"push-{e.type}", number=e.complaint_id, due=_date(t, e.due_on),
+               status=t(f"complaint-status-{e.status}"))
+    return _one_row(row, header, _text(e.text, 1000).splitlines())
+
+
 def _staff_unmarked(t: Translator, row: ComposableRow) -> _Section:
     items = _as(ev.UnmarkedLessonsEvent, row).items
     lines = [t("push-staff-unmarked-line", klass=escape(i.klass), subject=escape(i.subject),
@@ -302,6 +309,7 @@ _SINGLE: dict[type[ev.PushEvent], Callable[[Translator, ComposableRow], _Section
     ev.ForecastRiskEvent: _forecast_risk,
     ev.AccessEndedEvent: _access,
     ev.NoticeEvent: _free_text,
+    ev.ComplaintEvent: _complaint,
     ev.UnmarkedLessonsEvent: _staff_unmarked,
 }
 _ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "timetable": 4, "homework": 5}

@@ -329,6 +329,20 @@ class ClassNoticeEvent(PushEvent):
 
 
 @dataclass(frozen=True)
+class ComplaintEvent(PushEvent):
+    """A complaint filed (to its handlers), its status changed (to its author: `text` is
+    the answer or the reason of a rejection) or overdue (to the director)."""
+
+    KIND = "complaint"
+    TYPES = ("complaint_filed", "complaint_status", "complaint_overdue")
+    type: str
+    complaint_id: int
+    status: str
+    text: str
+    due_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class UnmarkedLesson:
     klass: str = _key("class")
     subject: str = ""
@@ -360,7 +374,7 @@ class UnknownEvent(PushEvent):
 EVENT_TYPES: tuple[type[PushEvent], ...] = (
     MarkEvent, FinalMarkEvent, LessonChangeEvent, HomeworkEvent, HomeworkTomorrowEvent,
     ForecastChangeEvent, ForecastWeeklyEvent, ForecastRiskEvent, AccessEndedEvent,
-    NoticeEvent, ClassNoticeEvent, UnmarkedLessonsEvent,
+    NoticeEvent, ClassNoticeEvent, ComplaintEvent, UnmarkedLessonsEvent,
 )
 _BY_TYPE: dict[str, type[PushEvent]] = {t: cls for cls in EVENT_TYPES for t in cls.TYPES}
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import forecast_jobs, reminders, retention
+from services import complaints, forecast_jobs, reminders, retention
 from services.models import School
 from services.notifications import SchoolClock
 from services.working_days import working_days
@@ -30,6 +30,7 @@ WEEKLY_FORECAST_AT = (5, dt.time(18, 0))  # ISO weekday (Friday), local time
 HOMEWORK_EVE_AT = dt.time(19, 0)
 STAFF_REMINDER_AT = dt.time(8, 0)
 RISK_AT = dt.time(18, 0)
+COMPLAINTS_AT = dt.time(9, 0)  # overdue complaints to the director, every day
 
 Work = Callable[[AsyncSession], Awaitable[int]]
 
@@ -95,6 +96,9 @@ async def school_runs(session: AsyncSession, school: SchoolClock,
             and (await working_days(session, sid)).is_working_day(today)):
         runs.append(DueRun("staff-unmarked", f"staff-unmarked:{sid}:{today.isoformat()}",
                            _for_school(reminders.staff_reminders, school, today)))
+    if slot_reached(local, COMPLAINTS_AT):
+        runs.append(DueRun("complaints-overdue", f"complaints-overdue:{sid}:{today.isoformat()}",
+                           _for_school(complaints.escalate_overdue, school, today)))
     if slot_reached(local, RISK_AT):
         for due in await forecast_jobs.risk_periods(session, sid, today):
             runs.append(DueRun("period-risk", f"period-risk:{sid}:{due.period.id}",

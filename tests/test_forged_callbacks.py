@@ -15,6 +15,7 @@ import handlers
 import screens
 from handlers.attendance import AtCb
 from handlers.codes import CodesCb, CodeStep, OneCodeCb, StaffCodeCb
+from handlers.complaints import ComplaintCb
 from handlers.consents import FormCb, Step
 from handlers.forecast import ForecastCb
 from handlers.homework import HwCb
@@ -26,6 +27,7 @@ from handlers.settings import SetCb
 from handlers.staff import StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
+from screens.complaints import ComplaintAction
 from screens.notice_cb import NoticeAction
 from screens.payloads import Payload
 from tests.conftest import BotEnv
@@ -132,6 +134,13 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (CLASS_TEACHER, NoticeCb(NoticeAction.STATUS, 1)),
         (CLASS_TEACHER, NoticeCb(NoticeAction.PENDING, 1)),
         (CLASS_TEACHER, NoticeCb(NoticeAction.REMIND, 1)),
+        # Complaints: only the school's admins, deputies and the director handle them.
+        (CLASS_TEACHER, ComplaintCb(ComplaintAction.OPEN, 1)),
+        (GUARDIAN, ComplaintCb(ComplaintAction.TAKE, 1)),
+        (GUARDIAN, ComplaintCb(ComplaintAction.LIST, 0, 0)),
+        (MATH_TEACHER, ComplaintCb(ComplaintAction.ANSWER, 1)),
+        (GUARDIAN, MenuCb(area="complaints-admin")),
+        (ADMIN, ComplaintCb(ComplaintAction.CATEGORY, 0, 9)),
     ]
     return cases
 

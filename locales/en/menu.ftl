@@ -31,3 +31,5 @@ command-settings = Language, notifications, consent
 command-help = Help
 menu-wall = 📌 Class notices
 menu-staff-notices = 📢 Notices
+menu-complaints = 📝 Complaints
+menu-staff-complaints = 📥 Complaints

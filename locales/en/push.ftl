@@ -81,3 +81,6 @@ push-staff-unmarked-title = 📝 <b>Journal not filled in</b>: { $count ->
 push-staff-unmarked-line = • { $klass }, { $subject } — { $date }, lesson { $slot }
 push-class_notice-title = 📌 <b>Notice</b>, { $klass }
 push-notice_reminder-title = 🔔 <b>Reminder: notice</b>, { $klass }
+push-complaint_filed = 📥 <b>New complaint No. { $number }</b>, answer due { $due }
+push-complaint_status = 📝 <b>Complaint No. { $number }</b>: { $status }
+push-complaint_overdue = ⏰ <b>Complaint No. { $number } is overdue</b>: the answer was due { $due }

@@ -31,3 +31,5 @@ command-settings = Язык, уведомления, согласие
 command-help = Справка
 menu-wall = 📌 Объявления класса
 menu-staff-notices = 📢 Объявления
+menu-complaints = 📝 Обращения
+menu-staff-complaints = 📥 Обращения

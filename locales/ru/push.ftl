@@ -92,3 +92,6 @@ push-staff-unmarked-title = 📝 <b>Журнал не заполнен</b>: { $c
 push-staff-unmarked-line = • { $klass }, { $subject } — { $date }, { $slot }-й урок
 push-class_notice-title = 📌 <b>Объявление</b>, { $klass }
 push-notice_reminder-title = 🔔 <b>Напоминание: объявление</b>, { $klass }
+push-complaint_filed = 📥 <b>Новое обращение № { $number }</b>, ответ до { $due }
+push-complaint_status = 📝 <b>Обращение № { $number }</b>: { $status }
+push-complaint_overdue = ⏰ <b>Просрочено обращение № { $number }</b>: срок ответа был { $due }
