@@ -1,7 +1,8 @@
 """notices: class notices with an audience, a subgroup, urgency and reminders; one receipt
 per recipient account, which the acknowledgement button fills in. Complaints: a category,
 who took one, a `rejected` status, the day it was last escalated; the school's answer
-deadline in working days.
+deadline in working days. Polls: audience, multiple choice, anonymity, closing; their
+recipients; a vote row per chosen option.
 
 Revision ID: 0008
 Revises: 0005
@@ -65,8 +66,43 @@ def upgrade() -> None:
     op.add_column("schools", sa.Column("complaint_days", sa.Integer(), server_default="15",
                                        nullable=False))
 
+    for column in (
+        sa.Column("audience", sa.String(length=10), server_default="both", nullable=False),
+        sa.Column("multiple", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("anonymous", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+    ):
+        op.add_column("polls", column)
+    op.drop_constraint(op.f("pk_poll_votes"), "poll_votes", type_="primary")
+    op.create_primary_key(op.f("pk_poll_votes"), "poll_votes",
+                          ["poll_id", "account_id", "option"])
+    op.create_table(
+        "poll_recipients",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("student_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["poll_id"], ["polls.id"],
+                                name=op.f("fk_poll_recipients_poll_id_polls"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"],
+                                name=op.f("fk_poll_recipients_account_id_accounts"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["student_id"], ["students.id"],
+                                name=op.f("fk_poll_recipients_student_id_students"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("poll_id", "account_id", name=op.f("pk_poll_recipients")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("poll_recipients")
+    # One option per account, as the older schema holds: the lowest one stays.
+    op.execute("DELETE FROM poll_votes v USING poll_votes w WHERE v.poll_id = w.poll_id "
+               "AND v.account_id = w.account_id AND v.option > w.option")
+    op.drop_constraint(op.f("pk_poll_votes"), "poll_votes", type_="primary")
+    op.create_primary_key(op.f("pk_poll_votes"), "poll_votes", ["poll_id", "account_id"])
+    for column in ("closed_at", "anonymous", "multiple", "audience"):
+        op.drop_column("polls", column)
     op.drop_column("schools", "complaint_days")
     op.drop_index("ix_complaints_school_status", table_name="complaints")
     op.drop_constraint(op.f("fk_complaints_taken_by_id_staff"), "complaints",

@@ -19,6 +19,7 @@ from services.models.communication import (
     MessageThread,
     NoticeReceipt,
     Poll,
+    PollRecipient,
     PollVote,
     ThreadMessage,
 )
@@ -79,7 +80,7 @@ __all__ = [
     "Guardian", "GuardianRelation", "GuardianStudent", "Homework", "JobRun", "Lesson",
     "LessonStatus", "LinkAttempt", "LinkCode", "LinkKind", "Mark", "MarkChange", "MessageThread",
     "NoticeReceipt", "Notification", "NotificationPreference", "NotificationStatus", "Period",
-    "PeriodKind", "Poll", "PollVote", "School", "Staff", "StaffRole", "StaffRoleKind", "Student",
-    "StudentClassHistory", "StudentStatus", "Subgroup", "SubgroupMember", "Subject",
-    "TeachingAssignment", "ThreadMessage", "WorkType",
+    "PeriodKind", "Poll", "PollRecipient", "PollVote", "School", "Staff", "StaffRole",
+    "StaffRoleKind", "Student", "StudentClassHistory", "StudentStatus", "Subgroup",
+    "SubgroupMember", "Subject", "TeachingAssignment", "ThreadMessage", "WorkType",
 ]

@@ -111,6 +111,10 @@ class Complaint(Base):
 
 
 class Poll(Base):
+    """A school poll to a class (or the whole school when class_id is null): 2–10 options,
+    single or multiple choice, anonymous or named, open until `closes_at`; `closed_at`
+    when it was closed and its summary sent to the author."""
+
     __tablename__ = "polls"
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = school_fk()
@@ -120,9 +124,28 @@ class Poll(Base):
     options: Mapped[list[str]] = mapped_column(JSONB)
     created_at: Mapped[dt.datetime] = created_now()
     closes_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    audience: Mapped[str] = mapped_column(String(10), server_default="both")
+    multiple: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    anonymous: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PollRecipient(Base):
+    """An account the poll was addressed to: only these may vote."""
+
+    __tablename__ = "poll_recipients"
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("students.id", ondelete="SET NULL"))
 
 
 class PollVote(Base):
+    """One chosen option of one account (several rows for a multiple-choice poll); a
+    changed vote replaces the account's rows."""
+
     __tablename__ = "poll_votes"
     poll_id: Mapped[int] = mapped_column(
         ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
@@ -130,5 +153,5 @@ class PollVote(Base):
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
-    option: Mapped[int] = mapped_column(SmallInteger)
+    option: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     voted_at: Mapped[dt.datetime] = created_now()
