@@ -21,6 +21,7 @@ def routers() -> list[Router]:
         menu,
         notices,
         notification_settings,
+        polls,
         settings,
         staff,
         start,
@@ -28,8 +29,8 @@ def routers() -> list[Router]:
         timetable,
     )
 
-    areas = [notices.router, complaints.router, start.router, menu.router, settings.router,
-             codes.router, consents.router,
+    areas = [notices.router, complaints.router, polls.router, start.router, menu.router,
+             settings.router, codes.router, consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
             forecast.router, notification_settings.router,

@@ -61,6 +61,7 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
         buttons += [_area(t, area, f"menu-staff-{area.value}") for area in STAFF_AREAS]
         if not roles.staff.read_only:
             buttons.append(_area(t, MenuArea.NOTICES, "menu-staff-notices"))
+            buttons.append(_area(t, MenuArea.POLLS, "menu-staff-polls"))
         if roles.staff.roles & COMPLAINT_HANDLERS:
             buttons.append(_area(t, MenuArea.COMPLAINTS_ADMIN, "menu-staff-complaints"))
         if roles.staff.roles & CODE_ISSUERS:

@@ -37,6 +37,7 @@ class MenuArea(enum.StrEnum):
     NOTICES = "notices"
     COMPLAINTS = "complaints"
     COMPLAINTS_ADMIN = "complaints-admin"
+    POLLS = "polls"
 
 
 @dataclass(frozen=True)

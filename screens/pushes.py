@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Protocol, TypeVar
 
-from screens.base import Button, Rows
+from screens.base import Rows
 from screens.format import average_text, mark_text, spoiler
 from screens.html_text import shorten
 from screens.i18n import Translator
-from screens.notice_cb import NoticeAction, NoticeCb
+from screens.push_own import OWN
 from services import push_events as ev
 
 LIMIT = 4096
@@ -374,24 +374,18 @@ def _split(sections: list[_Section], limit: int = LIMIT) -> list[ComposedPush]:
     return [ComposedPush(text, tuple(sorted(ids))) for text, ids in texts]
 
 
-def _class_notice(t: Translator, row: ComposableRow) -> ComposedPush:
-    """A class notice is a message of its own: it carries its acknowledgement button."""
-    e = _as(ev.ClassNoticeEvent, row)
-    header = t(f"push-{e.type}-title", klass=escape(e.klass) or t("notice-whole-school"))
-    if e.author:
-        header += t("push-from", name=escape(e.author))
-    button = Button(t("notice-btn-ack"), NoticeCb(NoticeAction.ACK, e.notice_id).pack())
-    return ComposedPush(f"{header}\n{_text(e.text, 3500)}", (row.id,), ((button,),))
+def _own(t: Translator, row: ComposableRow) -> ComposedPush:
+    text, buttons = OWN[type(row.event)](t, row.event)
+    return ComposedPush(text, (row.id,), buttons)
 
 
 def compose(rows: Sequence[ComposableRow], t: Translator) -> list[ComposedPush]:
     """Messages for one chat's due rows, in the recipient's language: usually one for the
     whole burst, grouped by student and ordered by date; several when over 4096 chars.
-    Each class notice comes on its own, after the rest, with its button."""
+    Each class notice and poll comes on its own, after the rest, with its buttons."""
     if not rows:
         return []
-    notices = sorted((r for r in rows if isinstance(r.event, ev.ClassNoticeEvent)),
-                     key=lambda r: (r.event_at, r.id))
-    others = [r for r in rows if not isinstance(r.event, ev.ClassNoticeEvent)]
+    own = sorted((r for r in rows if type(r.event) in OWN), key=lambda r: (r.event_at, r.id))
+    others = [r for r in rows if type(r.event) not in OWN]
     return [*(_split(_sections(others, t)) if others else []),
-            *(_class_notice(t, r) for r in notices)]
+            *(_own(t, r) for r in own)]

@@ -112,7 +112,27 @@ async def post(session: AsyncSession, account_id: int, *, class_id: int | None,
                                    subgroup_id=subgroup_id, urgent=urgent)
         .returning(ClassNotice.id))
     assert notice_id is not None
-    students = select(Student.id).where(Student.school_id == staff.school_id,
+    recipients = await audience_recipients(session, staff.school_id, class_id, audience,
+                                           subgroup_id)
+    if recipients:
+        await session.execute(insert(NoticeReceipt).values([
+            dict(notice_id=notice_id, account_id=r.account_id, student_id=r.student_id)
+            for r in recipients.values()]).on_conflict_do_nothing())
+    event = ClassNoticeEvent("class_notice", notice_id, text, _author(staff), class_name)
+    queued = await _push(session, staff.school_id, list(recipients.values()),
+                         Push(event, f"notice:{notice_id}", urgent=urgent))
+    await access.audit(session, "notice_posted", account_id=account_id,
+                       staff_id=staff.staff_id, school_id=staff.school_id,
+                       notice_id=notice_id, class_id=class_id, recipients=len(recipients))
+    return Posted(notice_id, len(recipients), queued)
+
+
+async def audience_recipients(session: AsyncSession, school_id: int, class_id: int | None,
+                              audience: str, subgroup_id: int | None = None,
+                              ) -> dict[int, Recipient]:
+    """The family accounts a class (or the school, or a subgroup) reaches for an audience,
+    one per account (the first child it hears about), by account id."""
+    students = select(Student.id).where(Student.school_id == school_id,
                                         Student.status == StudentStatus.ACTIVE)
     if class_id is not None:
         students = students.where(Student.class_id == class_id)
@@ -127,17 +147,7 @@ async def post(session: AsyncSession, account_id: int, *, class_id: int | None,
             if audience == "guardians" and r.link_kind != LinkKind.GUARDIAN:
                 continue
             recipients.setdefault(r.account_id, r)  # one receipt a family account
-    if recipients:
-        await session.execute(insert(NoticeReceipt).values([
-            dict(notice_id=notice_id, account_id=r.account_id, student_id=r.student_id)
-            for r in recipients.values()]).on_conflict_do_nothing())
-    event = ClassNoticeEvent("class_notice", notice_id, text, _author(staff), class_name)
-    queued = await _push(session, staff.school_id, list(recipients.values()),
-                         Push(event, f"notice:{notice_id}", urgent=urgent))
-    await access.audit(session, "notice_posted", account_id=account_id,
-                       staff_id=staff.staff_id, school_id=staff.school_id,
-                       notice_id=notice_id, class_id=class_id, recipients=len(recipients))
-    return Posted(notice_id, len(recipients), queued)
+    return recipients
 
 
 def _author(staff: StaffRef) -> str:

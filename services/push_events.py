@@ -343,6 +343,23 @@ class ComplaintEvent(PushEvent):
 
 
 @dataclass(frozen=True)
+class PollEvent(PushEvent):
+    """A poll to vote in (its push carries a button per option), or its summary to the
+    author at closing (`counts` per option)."""
+
+    KIND = "poll"
+    TYPES = ("poll_new", "poll_closed")
+    type: str
+    poll_id: int
+    question: str
+    options: tuple[str, ...]
+    multiple: bool = False
+    anonymous: bool = False
+    counts: tuple[int, ...] = ()
+    voters: int = 0
+
+
+@dataclass(frozen=True)
 class UnmarkedLesson:
     klass: str = _key("class")
     subject: str = ""
@@ -374,7 +391,8 @@ class UnknownEvent(PushEvent):
 EVENT_TYPES: tuple[type[PushEvent], ...] = (
     MarkEvent, FinalMarkEvent, LessonChangeEvent, HomeworkEvent, HomeworkTomorrowEvent,
     ForecastChangeEvent, ForecastWeeklyEvent, ForecastRiskEvent, AccessEndedEvent,
-    NoticeEvent, ClassNoticeEvent, ComplaintEvent, UnmarkedLessonsEvent,
+    NoticeEvent, ClassNoticeEvent, ComplaintEvent, PollEvent,
+    UnmarkedLessonsEvent,
 )
 _BY_TYPE: dict[str, type[PushEvent]] = {t: cls for cls in EVENT_TYPES for t in cls.TYPES}
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import complaints, forecast_jobs, reminders, retention
+from services import complaints, forecast_jobs, polls, reminders, retention
 from services.models import School
 from services.notifications import SchoolClock
 from services.working_days import working_days
@@ -99,6 +99,10 @@ async def school_runs(session: AsyncSession, school: SchoolClock,
     if slot_reached(local, COMPLAINTS_AT):
         runs.append(DueRun("complaints-overdue", f"complaints-overdue:{sid}:{today.isoformat()}",
                            _for_school(complaints.escalate_overdue, school, today)))
+    # Polls close at any time: a run per school every ten minutes closes those due.
+    bucket = f"{local:%Y-%m-%dT%H}:{local.minute // 10}"
+    runs.append(DueRun("polls-close", f"polls-close:{sid}:{bucket}",
+                       _for_school(polls.close_due, school, today)))
     if slot_reached(local, RISK_AT):
         for due in await forecast_jobs.risk_periods(session, sid, today):
             runs.append(DueRun("period-risk", f"period-risk:{sid}:{due.period.id}",

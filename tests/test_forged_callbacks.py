@@ -23,6 +23,7 @@ from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
 from handlers.notices import NoticeCb
 from handlers.notification_settings import NotifyCb
+from handlers.polls import PollCb
 from handlers.settings import SetCb
 from handlers.staff import StaffCb
 from handlers.start import ConsentCb
@@ -30,6 +31,7 @@ from handlers.timetable import ScheduledTestsCb, TtCb
 from screens.complaints import ComplaintAction
 from screens.notice_cb import NoticeAction
 from screens.payloads import Payload
+from screens.poll_cb import PollAction
 from tests.conftest import BotEnv
 
 GUARDIAN, MATH_TEACHER, CLASS_TEACHER, ADMIN = 1001, 2002, 2001, 2003
@@ -141,6 +143,14 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (MATH_TEACHER, ComplaintCb(ComplaintAction.ANSWER, 1)),
         (GUARDIAN, MenuCb(area="complaints-admin")),
         (ADMIN, ComplaintCb(ComplaintAction.CATEGORY, 0, 9)),
+        # Polls: asked only where one may post; votes only by those asked; results only
+        # of one's own.
+        (MATH_TEACHER, PollCb(PollAction.CLASS, ids["class_1a"])),
+        (CLASS_TEACHER, PollCb(PollAction.AUDIENCE, ids["lyceum_class"], 0)),
+        (GUARDIAN, PollCb(PollAction.VOTE, 1, 0)),
+        (GUARDIAN, PollCb(PollAction.RESULTS, 1)),
+        (GUARDIAN, PollCb(PollAction.CHART, 1)),
+        (GUARDIAN, MenuCb(area="polls")),
     ]
     return cases
 

@@ -33,3 +33,4 @@ menu-wall = 📌 Class notices
 menu-staff-notices = 📢 Notices
 menu-complaints = 📝 Complaints
 menu-staff-complaints = 📥 Complaints
+menu-staff-polls = 🗳 Polls

@@ -33,3 +33,4 @@ menu-wall = 📌 Объявления класса
 menu-staff-notices = 📢 Объявления
 menu-complaints = 📝 Обращения
 menu-staff-complaints = 📥 Обращения
+menu-staff-polls = 🗳 Опросы

@@ -95,3 +95,5 @@ push-notice_reminder-title = 🔔 <b>Напоминание: объявлени�
 push-complaint_filed = 📥 <b>Новое обращение № { $number }</b>, ответ до { $due }
 push-complaint_status = 📝 <b>Обращение № { $number }</b>: { $status }
 push-complaint_overdue = ⏰ <b>Просрочено обращение № { $number }</b>: срок ответа был { $due }
+push-poll_new = 🗳 <b>Опрос</b>: { $question }
+push-poll_closed = 🗳 <b>Опрос закрыт</b>: { $question }
