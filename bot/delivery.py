@@ -67,6 +67,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.types import Message
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -258,7 +259,7 @@ class DeliveryWorker:
                     lease_ends = renewed_at + self.lease
                 outcome = await self._send(chat_id, message.text,
                                            deadline=lease_ends - self.guard,
-                                           rows=message.rows)
+                                           rows=message.rows, media=message.media)
                 if outcome is None:
                     continue  # held up so long that the lease needs renewing first
                 if isinstance(outcome, int):
@@ -283,8 +284,8 @@ class DeliveryWorker:
                 return sent + await self._failed(batch, chat_id, rest, own, outcome)
         return sent
 
-    async def _send(self, chat_id: int, text: str, *, deadline: float,
-                    rows: Rows = ()) -> int | Exception | None:
+    async def _send(self, chat_id: int, text: str, *, deadline: float, rows: Rows = (),
+                    media: tuple[str, str] | None = None) -> int | Exception | None:
         """One sendMessage within the limits, ending by `deadline` (loop time) at the
         latest: the message id Telegram gave it, or the error (a 429 has already paused the
         pacer when it is returned); None when the turn came too late for a whole send
@@ -299,9 +300,8 @@ class DeliveryWorker:
             timeout = min(self.request_timeout, budget)
             try:
                 async with asyncio.timeout(timeout):
-                    message = await self.bot.send_message(
-                        chat_id, text, reply_markup=markup(rows),
-                        request_timeout=max(1, math.ceil(timeout)))
+                    message = await self._request(chat_id, text, rows, media,
+                                                  max(1, math.ceil(timeout)))
             except TelegramRetryAfter as exc:
                 self._pacer.pause(float(exc.retry_after))
                 log.warning("429 for chat %s: all sending paused %s s", chat_id,
@@ -313,6 +313,20 @@ class DeliveryWorker:
                 self._pacer.done(turn)
                 self._chats.note(chat_id, loop.time())
         return message.message_id
+
+    async def _request(self, chat_id: int, text: str, rows: Rows,
+                       media: tuple[str, str] | None, seconds: int) -> Message:
+        """sendMessage; or, for a push with a photo or document (by file_id), that file
+        with the text as its caption."""
+        keyboard = markup(rows)
+        if media is not None and media[0] == "photo":
+            return await self.bot.send_photo(chat_id, media[1], caption=text,
+                                             reply_markup=keyboard, request_timeout=seconds)
+        if media is not None:
+            return await self.bot.send_document(chat_id, media[1], caption=text,
+                                                reply_markup=keyboard, request_timeout=seconds)
+        return await self.bot.send_message(chat_id, text, reply_markup=keyboard,
+                                           request_timeout=seconds)
 
     async def _failed(self, batch: ChatBatch, chat_id: int, rest: list[int],
                       own: Sequence[int], exc: Exception) -> int:

@@ -80,18 +80,37 @@ async def on_audience(_: CallbackQuery, callback_data: NoticeCb, session: AsyncS
     return screens.ask_text(t)
 
 
+def _stored(draft: dict[str, Any]) -> tuple[str, str] | None:
+    found = draft.get("attachment")
+    return (str(found[0]), str(found[1])) if found else None
+
+
 def _preview(t: Translator, draft: dict[str, Any]) -> Screen:
+    found = _stored(draft)
     return screens.preview(t, class_name=draft["class_name"], audience=draft["audience"],
                            text=draft["text"], urgent=draft["urgent"],
-                           may_urgent=draft["may_urgent"])
+                           may_urgent=draft["may_urgent"],
+                           attachment=found[0] if found else None)
 
 
 @router.message(StateFilter(NoticeDraft.text), F.text, ~F.text.startswith("/"))
+@router.message(StateFilter(NoticeDraft.text), F.photo | F.document)
 async def on_text(message: Message, t: Translator, state: FSMContext) -> Screen:
-    text = notices.checked_text(message.text or "")
-    await state.update_data(text=text)
+    attachment = _attachment(message)
+    text = notices.checked_text(message.text or message.caption or "",
+                                attached=attachment is not None)
+    await state.update_data(text=text, attachment=attachment)
     await state.set_state(NoticeDraft.preview)
     return _preview(t, await state.get_data())
+
+
+def _attachment(message: Message) -> list[str] | None:
+    """A photo (its largest size) or a document sent with the notice, by file_id."""
+    if message.photo:
+        return ["photo", message.photo[-1].file_id]
+    if message.document:
+        return ["document", message.document.file_id]
+    return None
 
 
 async def _draft(state: FSMContext) -> dict[str, Any] | None:
@@ -120,7 +139,7 @@ async def on_send(_: CallbackQuery, session: AsyncSession, account: AccountInfo,
     await state.clear()
     result = await notices.post(session, account.id, class_id=draft["class_id"] or None,
                                 audience=draft["audience"], text=draft["text"],
-                                urgent=draft["urgent"])
+                                urgent=draft["urgent"], attachment=_stored(draft))
     return screens.posted(t, result)
 
 

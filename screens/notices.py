@@ -66,10 +66,12 @@ def ask_text(t: Translator) -> Screen:
 
 
 def preview(t: Translator, *, class_name: str, audience: str, text: str, urgent: bool,
-            may_urgent: bool) -> Screen:
+            may_urgent: bool, attachment: str | None = None) -> Screen:
     head = t("notice-preview", klass=where(t, class_name),
              audience=t(f"notice-audience-{audience}"),
              urgent=t("notice-urgent-yes" if urgent else "notice-urgent-no"))
+    if attachment:
+        head += "\n" + t(f"notice-attached-{attachment}")
     buttons = [_go(t("notice-btn-send"), A.SEND)]
     if may_urgent:
         buttons.append(_go(t("notice-btn-urgent-off" if urgent else "notice-btn-urgent-on"),
@@ -116,7 +118,8 @@ def pending(t: Translator, st: NoticeStatus, people: list[notices.Unacknowledged
 def wall(t: Translator, page: NoticePage) -> Screen:
     parts = [t("notice-wall-title")]
     for i in page.items:
-        mark = t("notice-wall-acked") if i.acknowledged else ""
+        mark = (t("notice-wall-attached") if i.attachment else "") + (
+            t("notice-wall-acked") if i.acknowledged else "")
         parts.append(t("notice-wall-item", date=t.short_date(i.created_at.date()),
                        klass=where(t, i.class_name), author=escape(i.author), acked=mark)
                      + "\n" + escape(shorten(i.text, 600)))

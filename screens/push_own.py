@@ -4,6 +4,7 @@ acknowledgement), a poll (a button per option) and a poll's summary (its chart).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -14,22 +15,33 @@ from screens.poll_cb import PollAction, PollCb
 from services import push_events as ev
 
 TEXT_CUT = 3500
+CAPTION_CUT = 800  # the text of a push sent as a photo's or a document's caption
+MEDIA = ("photo", "document")
 
 
-def _text(value: str) -> str:
+@dataclass(frozen=True)
+class Own:
+    text: str
+    rows: Rows
+    media: tuple[str, str] | None = None  # (kind, file_id) to send the text as a caption
+
+
+def _text(value: str, limit: int = TEXT_CUT) -> str:
     raw = value.strip()
-    if len(raw) > TEXT_CUT:
-        raw = raw[: TEXT_CUT - 1].rstrip() + "…"
+    if len(raw) > limit:
+        raw = raw[: limit - 1].rstrip() + "…"
     return escape(raw)
 
 
-def class_notice(t: Translator, e: Any) -> tuple[str, Rows]:
+def class_notice(t: Translator, e: Any) -> Own:
     assert isinstance(e, ev.ClassNoticeEvent)
     header = t(f"push-{e.type}-title", klass=escape(e.klass) or t("notice-whole-school"))
     if e.author:
         header += t("push-from", name=escape(e.author))
     button = Button(t("notice-btn-ack"), NoticeCb(NoticeAction.ACK, e.notice_id).pack())
-    return f"{header}\n{_text(e.text)}", ((button,),)
+    media = (e.media, e.file_id) if e.media in MEDIA and e.file_id else None
+    body = _text(e.text, CAPTION_CUT if media else TEXT_CUT)
+    return Own(f"{header}\n{body}".rstrip("\n"), ((button,),), media)
 
 
 def poll_text(t: Translator, e: ev.PollEvent, chosen: frozenset[int] = frozenset()) -> str:
@@ -57,15 +69,15 @@ def vote_buttons(t: Translator, e: ev.PollEvent,
                  for n, o in enumerate(e.options))
 
 
-def poll(t: Translator, e: Any) -> tuple[str, Rows]:
+def poll(t: Translator, e: Any) -> Own:
     assert isinstance(e, ev.PollEvent)
     if e.type == "poll_closed":
-        return poll_text(t, e), ((Button(t("poll-btn-chart"),
-                                         PollCb(PollAction.CHART, e.poll_id).pack()),),)
-    return poll_text(t, e), vote_buttons(t, e)
+        return Own(poll_text(t, e), ((Button(t("poll-btn-chart"),
+                                             PollCb(PollAction.CHART, e.poll_id).pack()),),))
+    return Own(poll_text(t, e), vote_buttons(t, e))
 
 
-OWN: dict[type[ev.PushEvent], Callable[[Translator, Any], tuple[str, Rows]]] = {
+OWN: dict[type[ev.PushEvent], Callable[[Translator, Any], Own]] = {
     ev.ClassNoticeEvent: class_notice,
     ev.PollEvent: poll,
 }

@@ -69,6 +69,7 @@ class ComposedPush:
     text: str
     row_ids: tuple[int, ...]
     rows: Rows = ()
+    media: tuple[str, str] | None = None  # (photo/document, file_id): text is its caption
 
 
 @dataclass
@@ -375,8 +376,8 @@ def _split(sections: list[_Section], limit: int = LIMIT) -> list[ComposedPush]:
 
 
 def _own(t: Translator, row: ComposableRow) -> ComposedPush:
-    text, buttons = OWN[type(row.event)](t, row.event)
-    return ComposedPush(text, (row.id,), buttons)
+    own = OWN[type(row.event)](t, row.event)
+    return ComposedPush(own.text, (row.id,), own.rows, own.media)
 
 
 def compose(rows: Sequence[ComposableRow], t: Translator) -> list[ComposedPush]:

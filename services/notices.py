@@ -41,6 +41,8 @@ from services.push_events import ClassNoticeEvent
 from services.staff_views import visible_classes
 
 TEXT_MAX = 3000  # characters a notice may have (its push stays within one message)
+CAPTIONED_MAX = 800  # with a photo or a document, the text goes as its caption
+ATTACHMENTS = ("photo", "document")
 AUDIENCES = ("guardians", "students", "both")
 WALL_PAGE = 5
 MINE_SHOWN = 10
@@ -82,11 +84,13 @@ async def check_target(session: AsyncSession, account_id: int, class_id: int | N
     return scope, name
 
 
-def checked_text(text: str) -> str:
-    """The notice's text as typed (stored raw, escaped wherever it is shown)."""
+def checked_text(text: str, *, attached: bool = False) -> str:
+    """The notice's text as typed (stored raw, escaped wherever it is shown); with an
+    attachment it may be empty, and is shorter (a caption)."""
     text = text.strip()
-    if not text or len(text) > TEXT_MAX:
-        raise TextTooLong(TEXT_MAX)
+    limit = CAPTIONED_MAX if attached else TEXT_MAX
+    if (not text and not attached) or len(text) > limit:
+        raise TextTooLong(limit)
     return text
 
 
@@ -99,17 +103,24 @@ class Posted:
 
 async def post(session: AsyncSession, account_id: int, *, class_id: int | None,
                audience: str, text: str, urgent: bool = False,
-               subgroup_id: int | None = None) -> Posted:
+               subgroup_id: int | None = None,
+               attachment: tuple[str, str] | None = None) -> Posted:
+    """Post a notice (`attachment`: a photo or a document, as (kind, file_id))."""
     scope, class_name = await check_target(session, account_id, class_id, audience)
     if urgent and not scope.school_wide:
         raise access.deny(account_id, "notice_urgent", class_id=class_id)
-    text = checked_text(text)
+    if attachment is not None and (attachment[0] not in ATTACHMENTS
+                                   or not 0 < len(attachment[1]) <= 200):
+        raise access.deny(account_id, "notice_attachment")
+    text = checked_text(text, attached=attachment is not None)
+    kind, file_id = attachment or (None, None)
     staff = scope.staff
     notice_id = await session.scalar(
         insert(ClassNotice).values(school_id=staff.school_id, class_id=class_id,
                                    author_id=staff.staff_id, text=text, audience=audience,
                                    created_at=clock.now(),
-                                   subgroup_id=subgroup_id, urgent=urgent)
+                                   subgroup_id=subgroup_id, urgent=urgent,
+                                   attachment_kind=kind, attachment_file_id=file_id)
         .returning(ClassNotice.id))
     assert notice_id is not None
     recipients = await audience_recipients(session, staff.school_id, class_id, audience,
@@ -118,7 +129,8 @@ async def post(session: AsyncSession, account_id: int, *, class_id: int | None,
         await session.execute(insert(NoticeReceipt).values([
             dict(notice_id=notice_id, account_id=r.account_id, student_id=r.student_id)
             for r in recipients.values()]).on_conflict_do_nothing())
-    event = ClassNoticeEvent("class_notice", notice_id, text, _author(staff), class_name)
+    event = ClassNoticeEvent("class_notice", notice_id, text, _author(staff), class_name,
+                             kind or "", file_id or "")
     queued = await _push(session, staff.school_id, list(recipients.values()),
                          Push(event, f"notice:{notice_id}", urgent=urgent))
     await access.audit(session, "notice_posted", account_id=account_id,
@@ -284,7 +296,8 @@ async def remind(session: AsyncSession, account_id: int, notice_id: int) -> int:
     name = await session.scalar(select(ClassGroup.name).where(
         ClassGroup.id == notice.class_id)) if notice.class_id else ""
     event = ClassNoticeEvent("notice_reminder", notice.id, notice.text,
-                             author_name, name or "")
+                             author_name, name or "", notice.attachment_kind or "",
+                             notice.attachment_file_id or "")
     notice.reminded_at = clock.now()
     return await notifications.deliver_to(session, school, [
         (r, Push(event, f"notice:{notice.id}:remind:{today.isoformat()}", urgent=notice.urgent))
@@ -299,6 +312,7 @@ class NoticeItem:
     text: str
     created_at: dt.datetime
     acknowledged: bool
+    attachment: bool = False
 
 
 @dataclass(frozen=True)
@@ -329,7 +343,8 @@ async def wall(session: AsyncSession, account_id: int, page: int = 0) -> NoticeP
     page = max(0, min(page, pages - 1))
     rows = (await session.execute(
         select(ClassNotice.id, ClassNotice.text, ClassNotice.created_at, ClassGroup.name,
-               Staff.last_name, Staff.first_name, NoticeReceipt.acknowledged_at)
+               Staff.last_name, Staff.first_name, NoticeReceipt.acknowledged_at,
+               ClassNotice.attachment_kind)
         .join(NoticeReceipt, NoticeReceipt.notice_id == ClassNotice.id)
         .join(Staff, Staff.id == ClassNotice.author_id)
         .outerjoin(ClassGroup, ClassGroup.id == ClassNotice.class_id)
@@ -339,4 +354,5 @@ async def wall(session: AsyncSession, account_id: int, page: int = 0) -> NoticeP
     )).all()
     return NoticePage(tuple(
         NoticeItem(r.id, r.name or "", f"{r.last_name} {r.first_name}", r.text, r.created_at,
-                   r.acknowledged_at is not None) for r in rows), page, pages)
+                   r.acknowledged_at is not None, r.attachment_kind is not None)
+        for r in rows), page, pages)

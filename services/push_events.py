@@ -326,6 +326,8 @@ class ClassNoticeEvent(PushEvent):
     text: str
     author: str | None = _key("from", default=None)
     klass: str = _key("class", default="")
+    media: str = ""  # "photo" or "document" sent along, by `file_id`
+    file_id: str = ""
 
 
 @dataclass(frozen=True)

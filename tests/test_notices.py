@@ -234,3 +234,29 @@ def test_a_notice_push_is_a_message_of_its_own_with_its_button() -> None:
     assert [[b.payload for b in r] for r in second.rows] == [["nt:k:7:0"]]
     assert third.row_ids == (3,) and third.rows[0][0].payload == "nt:k:8:0"
     assert third.rows[0][0].text == "✅ Acknowledged"
+
+
+async def test_a_notice_with_a_photo_goes_out_as_the_photo_with_its_button(
+    bot_env: BotEnv,
+) -> None:
+    teacher = bot_env.client(CLASS_TEACHER)
+    await teacher.send("/menu")
+    await teacher.press("📢 Объявления")
+    await teacher.press("✏️ Новое объявление")
+    await teacher.press("5А")
+    await teacher.press("🎒 Ученики")
+    await teacher.send_photo(caption="Расписание экзаменов")
+    assert "📎 С фотографией" in (teacher.last_text or "")
+    await teacher.press("📤 Отправить")
+    file_id = await bot_env.scalar("SELECT attachment_file_id FROM class_notices")
+    assert await bot_env.scalar("SELECT attachment_kind FROM class_notices") == "photo"
+
+    before = len(bot_env.session.requests)
+    await DeliveryWorker(bot_env.bot, bot_env.db.sessionmaker).run_once()
+    [sent] = [r for r in bot_env.session.requests[before:] if r.chat_id == STUDENT]
+    assert sent.method == "sendPhoto" and sent.call.photo == file_id
+    assert sent.message.caption.startswith("📌 Объявление, 5А")
+    assert "Расписание экзаменов" in sent.message.caption
+    assert _buttons(sent.message) == ["✅ Ознакомлен(а)"]
+    replies = await bot_env.client(STUDENT).press("✅ Ознакомлен(а)")
+    assert replies[-1].alert == "Спасибо! Отмечено, что вы ознакомились."

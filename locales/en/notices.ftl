@@ -19,7 +19,7 @@ notice-pick-audience = Class: { $klass }. Who gets the notice?
 notice-audience-guardians = 👪 Parents
 notice-audience-students = 🎒 Students
 notice-audience-both = 👪🎒 Parents and students
-notice-ask-text = Write the notice in one message (at most { $limit } characters). Any command cancels it.
+notice-ask-text = Write the notice in one message (at most { $limit } characters), or send a photo or a document with a caption. Any command cancels it.
 notice-preview =
     <b>Check the notice</b>
     Class: { $klass }
@@ -51,3 +51,6 @@ notice-wall-item = <b>{ $date }</b>, { $klass } — { $author }{ $acked }
 notice-wall-acked = { " " }✅
 notice-wall-empty = No notices yet.
 notice-wall-page = Page { $page } of { $pages }
+notice-attached-photo = 📎 With a photo
+notice-attached-document = 📎 With a document
+notice-wall-attached = { " " }📎

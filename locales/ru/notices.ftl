@@ -19,7 +19,7 @@ notice-pick-audience = Класс: { $klass }. Кто получит объяв�
 notice-audience-guardians = 👪 Родители
 notice-audience-students = 🎒 Ученики
 notice-audience-both = 👪🎒 Родители и ученики
-notice-ask-text = Напишите текст объявления одним сообщением (не больше { $limit } символов). Любая команда отменит объявление.
+notice-ask-text = Напишите текст объявления одним сообщением (не больше { $limit } символов) или пришлите фото либо документ с подписью. Любая команда отменит объявление.
 notice-preview =
     <b>Проверьте объявление</b>
     Класс: { $klass }
@@ -51,3 +51,6 @@ notice-wall-item = <b>{ $date }</b>, { $klass } — { $author }{ $acked }
 notice-wall-acked = { " " }✅
 notice-wall-empty = Объявлений пока нет.
 notice-wall-page = Страница { $page } из { $pages }
+notice-attached-photo = 📎 С фотографией
+notice-attached-document = 📎 С документом
+notice-wall-attached = { " " }📎

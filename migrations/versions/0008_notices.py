@@ -29,6 +29,10 @@ def upgrade() -> None:
                                              server_default=sa.false(), nullable=False))
     op.add_column("class_notices", sa.Column("reminded_at", sa.DateTime(timezone=True),
                                              nullable=True))
+    op.add_column("class_notices", sa.Column("attachment_kind", sa.String(length=10),
+                                             nullable=True))
+    op.add_column("class_notices", sa.Column("attachment_file_id", sa.String(length=200),
+                                             nullable=True))
     op.create_foreign_key(op.f("fk_class_notices_subgroup_id_subgroups"), "class_notices",
                           "subgroups", ["subgroup_id"], ["id"], ondelete="SET NULL")
     op.create_check_constraint(op.f("ck_class_notices_audience"), "class_notices",
@@ -123,5 +127,6 @@ def downgrade() -> None:
     op.drop_constraint(op.f("ck_class_notices_audience"), "class_notices", type_="check")
     op.drop_constraint(op.f("fk_class_notices_subgroup_id_subgroups"), "class_notices",
                        type_="foreignkey")
-    for column in ("reminded_at", "urgent", "subgroup_id", "audience"):
+    for column in ("attachment_file_id", "attachment_kind", "reminded_at", "urgent",
+                   "subgroup_id", "audience"):
         op.drop_column("class_notices", column)

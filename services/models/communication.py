@@ -40,6 +40,9 @@ class ClassNotice(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # The last reminder to those who have not acknowledged (one a day at most).
     reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # A photo or a document sent along, by Telegram file_id (relayed, never downloaded).
+    attachment_kind: Mapped[str | None] = mapped_column(String(10))
+    attachment_file_id: Mapped[str | None] = mapped_column(String(200))
     __table_args__ = (
         Index("ix_class_notices_class_time", "class_id", "created_at"),
         CheckConstraint("audience IN ('guardians', 'students', 'both')", name="audience"),
