@@ -62,8 +62,18 @@ async def on_new(_: CallbackQuery, session: AsyncSession, account: AccountInfo,
 @router.callback_query(On(NoticeCb, a=A.CLASS))
 async def on_class(_: CallbackQuery, callback_data: NoticeCb, session: AsyncSession,
                    account: AccountInfo, t: Translator) -> Screen:
-    name = (await notices.check_target(session, account.id, callback_data.n or None))[1]
-    return screens.pick_audience(t, callback_data.n, name)
+    class_id = callback_data.n or None
+    name = (await notices.check_target(session, account.id, class_id))[1]
+    return screens.pick_audience(t, callback_data.n, name,
+                                 await notices.subgroups(session, class_id))
+
+
+@router.callback_query(On(NoticeCb, a=A.SUBGROUP))
+async def on_subgroup(_: CallbackQuery, callback_data: NoticeCb, session: AsyncSession,
+                      account: AccountInfo, t: Translator) -> Screen:
+    name = (await notices.check_target(session, account.id, callback_data.n or None,
+                                       subgroup_id=callback_data.g or None))[1]
+    return screens.pick_audience(t, callback_data.n, name, subgroup_id=callback_data.g)
 
 
 @router.callback_query(On(NoticeCb, a=A.AUDIENCE))
@@ -72,9 +82,10 @@ async def on_audience(_: CallbackQuery, callback_data: NoticeCb, session: AsyncS
     index = callback_data.p
     audience = notices.AUDIENCES[index] if 0 <= index < len(notices.AUDIENCES) else "?"
     scope, name = await notices.check_target(session, account.id, callback_data.n or None,
-                                             audience)
+                                             audience, callback_data.g or None)
     await state.set_state(NoticeDraft.text)
-    await state.set_data({"class_id": callback_data.n, "class_name": name,
+    await state.set_data({"class_id": callback_data.n, "subgroup_id": callback_data.g,
+                          "class_name": name,
                           "audience": audience, "urgent": False,
                           "may_urgent": scope.school_wide})
     return screens.ask_text(t)
@@ -139,7 +150,8 @@ async def on_send(_: CallbackQuery, session: AsyncSession, account: AccountInfo,
     await state.clear()
     result = await notices.post(session, account.id, class_id=draft["class_id"] or None,
                                 audience=draft["audience"], text=draft["text"],
-                                urgent=draft["urgent"], attachment=_stored(draft))
+                                urgent=draft["urgent"], attachment=_stored(draft),
+                                subgroup_id=draft.get("subgroup_id") or None)
     return screens.posted(t, result)
 
 

@@ -10,8 +10,9 @@ from screens.payloads import Payload
 
 class NoticeAction(enum.StrEnum):
     NEW = "new"  # start a notice: pick the class
-    CLASS = "c"  # n: class id (0: the whole school); pick the audience
-    AUDIENCE = "a"  # n: class id, p: audience; then type the text
+    CLASS = "c"  # n: class id (0: the whole school); pick the audience (or a subgroup)
+    SUBGROUP = "g"  # n: class id, g: subgroup id; pick the audience
+    AUDIENCE = "a"  # n: class id, p: audience, g: subgroup id (0: all); then the text
     URGENT = "u"  # toggle urgency on the preview
     SEND = "s"
     CANCEL = "x"
@@ -28,3 +29,4 @@ class NoticeCb(Payload, prefix="nt"):
     a: NoticeAction
     n: int = 0
     p: int = 0
+    g: int = 0

@@ -3,6 +3,7 @@ text, preview), the counts and the non-readers, and the recipient's wall."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from screens.base import Button, Screen, layout
@@ -53,11 +54,17 @@ def pick_class(t: Translator, scope: NoticeScope) -> Screen:
     return Screen(t("notice-pick-class"), layout(buttons, *grid_sizes(count, 4), 1))
 
 
-def pick_audience(t: Translator, class_id: int, class_name: str) -> Screen:
-    buttons = [_go(t(f"notice-audience-{a}"), A.AUDIENCE, class_id, n)
+def pick_audience(t: Translator, class_id: int, class_name: str,
+                  groups: Sequence[tuple[int, str]] = (), subgroup_id: int = 0) -> Screen:
+    """The audience; for a whole class, its subgroups too (a notice to one of them)."""
+    buttons = [Button(t(f"notice-audience-{a}"),
+                      NoticeCb(A.AUDIENCE, class_id, n, subgroup_id).pack())
                for n, a in enumerate(AUDIENCES)]
+    buttons += [Button(t("notice-btn-subgroup", name=name),
+                       NoticeCb(A.SUBGROUP, class_id, 0, gid).pack()) for gid, name in groups]
     buttons.append(_go(t("notice-btn-cancel"), A.CANCEL))
-    return Screen(t("notice-pick-audience", klass=where(t, class_name)), layout(buttons, 1))
+    return Screen(t("notice-pick-audience", klass=where(t, class_name)),
+                  layout(buttons, 1, 1, 1, *grid_sizes(len(groups), 2), 1))
 
 
 def ask_text(t: Translator) -> Screen:

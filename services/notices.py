@@ -34,6 +34,7 @@ from services.models import (
     Staff,
     Student,
     StudentStatus,
+    Subgroup,
     SubgroupMember,
 )
 from services.notifications import Push, Recipient
@@ -74,14 +75,31 @@ async def notice_scope(session: AsyncSession, account_id: int) -> NoticeScope:
 
 
 async def check_target(session: AsyncSession, account_id: int, class_id: int | None,
-                       audience: str = "both") -> tuple[NoticeScope, str]:
-    """The scope and the class's name, or a refusal: a class the account does not teach
-    (often a forged button), or an audience not listed."""
+                       audience: str = "both",
+                       subgroup_id: int | None = None) -> tuple[NoticeScope, str]:
+    """The scope and the class's name (with the subgroup's), or a refusal: a class the
+    account does not teach (often a forged button), a subgroup of another class, or an
+    audience not listed."""
     scope = await notice_scope(session, account_id)
     name = scope.target_name(class_id)
+    if name is not None and subgroup_id is not None:
+        group = await session.scalar(select(Subgroup.name).where(
+            Subgroup.id == subgroup_id, Subgroup.class_id == class_id))
+        name = f"{name}, {group}" if group is not None and class_id is not None else None
     if name is None or audience not in AUDIENCES:
-        raise access.deny(account_id, "notice_post", class_id=class_id)
+        raise access.deny(account_id, "notice_post", class_id=class_id,
+                          subgroup_id=subgroup_id)
     return scope, name
+
+
+async def subgroups(session: AsyncSession, class_id: int | None) -> list[tuple[int, str]]:
+    """A class's subgroups (id, name), for a notice to one of them."""
+    if class_id is None:
+        return []
+    rows = await session.execute(select(Subgroup.id, Subgroup.name)
+                                 .where(Subgroup.class_id == class_id)
+                                 .order_by(Subgroup.name, Subgroup.id))
+    return [(r.id, r.name) for r in rows]
 
 
 def checked_text(text: str, *, attached: bool = False) -> str:
@@ -106,7 +124,8 @@ async def post(session: AsyncSession, account_id: int, *, class_id: int | None,
                subgroup_id: int | None = None,
                attachment: tuple[str, str] | None = None) -> Posted:
     """Post a notice (`attachment`: a photo or a document, as (kind, file_id))."""
-    scope, class_name = await check_target(session, account_id, class_id, audience)
+    scope, class_name = await check_target(session, account_id, class_id, audience,
+                                           subgroup_id)
     if urgent and not scope.school_wide:
         raise access.deny(account_id, "notice_urgent", class_id=class_id)
     if attachment is not None and (attachment[0] not in ATTACHMENTS

@@ -193,7 +193,7 @@ async def test_refused_posting_and_acknowledging_another_class_notice(
     assert "5А" in offered and "7Б" in offered and "1А" not in offered
     assert "вся школа" not in offered
     class_1a = await bot_env.scalar("SELECT id FROM classes WHERE name = '1А'")
-    replies = await math.click(f"nt:c:{class_1a}:0")
+    replies = await math.click(f"nt:c:{class_1a}:0:0")
     assert replies[-1].alert == NOT_AVAILABLE
 
     # A notice to 7Б; the 5А guardian forges its acknowledgement.
@@ -204,12 +204,12 @@ async def test_refused_posting_and_acknowledging_another_class_notice(
     notice = await bot_env.scalar("SELECT max(id) FROM class_notices")
     guardian = bot_env.client(GUARDIAN)
     await guardian.send("/menu")
-    replies = await guardian.click(f"nt:k:{notice}:0")
+    replies = await guardian.click(f"nt:k:{notice}:0:0")
     assert replies[-1].alert == NOT_AVAILABLE
     assert await bot_env.scalar(
         "SELECT count(*) FROM audit_log WHERE details->>'what' = 'notice_ack'") == 1
     # Nor may the class teacher of 5А read the counts of the math teacher's notice.
-    replies = await bot_env.client(CLASS_TEACHER).click(f"nt:t:{notice}:0")
+    replies = await bot_env.client(CLASS_TEACHER).click(f"nt:t:{notice}:0:0")
     assert replies[-1].alert == NOT_AVAILABLE
 
 
@@ -231,8 +231,8 @@ def test_a_notice_push_is_a_message_of_its_own_with_its_button() -> None:
     assert first.row_ids == (1,) and first.rows == ()
     assert second.row_ids == (2,) and "the whole school" in second.text
     assert "Первое &lt;i&gt;" in second.text
-    assert [[b.payload for b in r] for r in second.rows] == [["nt:k:7:0"]]
-    assert third.row_ids == (3,) and third.rows[0][0].payload == "nt:k:8:0"
+    assert [[b.payload for b in r] for r in second.rows] == [["nt:k:7:0:0"]]
+    assert third.row_ids == (3,) and third.rows[0][0].payload == "nt:k:8:0:0"
     assert third.rows[0][0].text == "✅ Acknowledged"
 
 
@@ -260,3 +260,38 @@ async def test_a_notice_with_a_photo_goes_out_as_the_photo_with_its_button(
     assert _buttons(sent.message) == ["✅ Ознакомлен(а)"]
     replies = await bot_env.client(STUDENT).press("✅ Ознакомлен(а)")
     assert replies[-1].alert == "Спасибо! Отмечено, что вы ознакомились."
+
+
+async def test_a_notice_to_a_subgroup_reaches_its_members_only(bot_env: BotEnv) -> None:
+    # A 5А subgroup with the student of chat 1002 (Артём) in it.
+    row = await bot_env.scalar(
+        "SELECT g.name || '|' || g.id FROM subgroups g JOIN classes c ON c.id = g.class_id "
+        "JOIN subgroup_members m ON m.subgroup_id = g.id "
+        "JOIN account_links l ON l.student_id = m.student_id "
+        "JOIN accounts a ON a.id = l.account_id "
+        "WHERE c.name = '5А' AND a.telegram_id = :t ORDER BY g.id LIMIT 1", t=STUDENT)
+    name, group = row.split("|")
+    guardian_in = await bot_env.scalar(
+        "SELECT count(*) FROM subgroup_members m JOIN account_links l "
+        "ON l.student_id = m.student_id JOIN accounts a ON a.id = l.account_id "
+        "WHERE m.subgroup_id = :g AND a.telegram_id = :t", g=int(group), t=GUARDIAN)
+    teacher = bot_env.client(CLASS_TEACHER)
+    await teacher.send("/menu")
+    await teacher.press("📢 Объявления")
+    await teacher.press("✏️ Новое объявление")
+    await teacher.press("5А")
+    await teacher.press(f"👥 Только группа: {name}")
+    assert f"Класс: 5А, {name}" in (teacher.last_text or "")
+    await teacher.press("👪🎒 Родители и ученики")
+    await teacher.send("Группа завтра в 305 кабинете")
+    await teacher.press("📤 Отправить")
+    pushes = await _deliver_all(bot_env, GUARDIAN, STUDENT)
+    assert len(pushes[STUDENT]) == 1
+    assert len(pushes[GUARDIAN]) == guardian_in
+    # A subgroup of another class is refused.
+    other = await bot_env.scalar(
+        "SELECT g.id FROM subgroups g JOIN classes c ON c.id = g.class_id "
+        "WHERE c.name <> '5А' LIMIT 1")
+    class_5a = await bot_env.scalar("SELECT id FROM classes WHERE name = '5А'")
+    replies = await teacher.click(f"nt:a:{class_5a}:2:{other}")
+    assert replies[-1].alert == NOT_AVAILABLE

@@ -54,3 +54,4 @@ notice-wall-page = Page { $page } of { $pages }
 notice-attached-photo = 📎 With a photo
 notice-attached-document = 📎 With a document
 notice-wall-attached = { " " }📎
+notice-btn-subgroup = 👥 Only the group: { $name }

@@ -54,3 +54,4 @@ notice-wall-page = Страница { $page } из { $pages }
 notice-attached-photo = 📎 С фотографией
 notice-attached-document = 📎 С документом
 notice-wall-attached = { " " }📎
+notice-btn-subgroup = 👥 Только группа: { $name }
