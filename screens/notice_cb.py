@@ -25,7 +25,7 @@ class NoticeAction(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class NoticeCb(Payload, prefix="nt"):
+class NoticeCb(Payload, prefix="nc"):
     a: NoticeAction
     n: int = 0
     p: int = 0

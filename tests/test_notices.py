@@ -193,7 +193,7 @@ async def test_refused_posting_and_acknowledging_another_class_notice(
     assert "5А" in offered and "7Б" in offered and "1А" not in offered
     assert "вся школа" not in offered
     class_1a = await bot_env.scalar("SELECT id FROM classes WHERE name = '1А'")
-    replies = await math.click(f"nt:c:{class_1a}:0:0")
+    replies = await math.click(f"nc:c:{class_1a}:0:0")
     assert replies[-1].alert == NOT_AVAILABLE
 
     # A notice to 7Б; the 5А guardian forges its acknowledgement.
@@ -204,12 +204,12 @@ async def test_refused_posting_and_acknowledging_another_class_notice(
     notice = await bot_env.scalar("SELECT max(id) FROM class_notices")
     guardian = bot_env.client(GUARDIAN)
     await guardian.send("/menu")
-    replies = await guardian.click(f"nt:k:{notice}:0:0")
+    replies = await guardian.click(f"nc:k:{notice}:0:0")
     assert replies[-1].alert == NOT_AVAILABLE
     assert await bot_env.scalar(
         "SELECT count(*) FROM audit_log WHERE details->>'what' = 'notice_ack'") == 1
     # Nor may the class teacher of 5А read the counts of the math teacher's notice.
-    replies = await bot_env.client(CLASS_TEACHER).click(f"nt:t:{notice}:0:0")
+    replies = await bot_env.client(CLASS_TEACHER).click(f"nc:t:{notice}:0:0")
     assert replies[-1].alert == NOT_AVAILABLE
 
 
@@ -231,8 +231,8 @@ def test_a_notice_push_is_a_message_of_its_own_with_its_button() -> None:
     assert first.row_ids == (1,) and first.rows == ()
     assert second.row_ids == (2,) and "the whole school" in second.text
     assert "Первое &lt;i&gt;" in second.text
-    assert [[b.payload for b in r] for r in second.rows] == [["nt:k:7:0:0"]]
-    assert third.row_ids == (3,) and third.rows[0][0].payload == "nt:k:8:0:0"
+    assert [[b.payload for b in r] for r in second.rows] == [["nc:k:7:0:0"]]
+    assert third.row_ids == (3,) and third.rows[0][0].payload == "nc:k:8:0:0"
     assert third.rows[0][0].text == "✅ Acknowledged"
 
 
@@ -293,5 +293,5 @@ async def test_a_notice_to_a_subgroup_reaches_its_members_only(bot_env: BotEnv) 
         "SELECT g.id FROM subgroups g JOIN classes c ON c.id = g.class_id "
         "WHERE c.name <> '5А' LIMIT 1")
     class_5a = await bot_env.scalar("SELECT id FROM classes WHERE name = '5А'")
-    replies = await teacher.click(f"nt:a:{class_5a}:2:{other}")
+    replies = await teacher.click(f"nc:a:{class_5a}:2:{other}")
     assert replies[-1].alert == NOT_AVAILABLE
