@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.replies import On
 from screens import complaints as screens
-from screens.base import Alert, Reply, Screen
+from screens.base import Alert, Media, Reply, Screen
 from screens.complaints import ComplaintAction, ComplaintCb
 from screens.i18n import Translator
 from screens.nav import MenuArea, MenuCb
@@ -64,11 +64,16 @@ async def on_category(_: CallbackQuery, callback_data: ComplaintCb, account: Acc
 
 
 @router.message(StateFilter(Typing.complaint), F.text, ~F.text.startswith("/"))
+@router.message(StateFilter(Typing.complaint), F.photo | F.document)
 async def on_complaint_text(message: Message, session: AsyncSession, account: AccountInfo,
                             t: Translator, state: FSMContext) -> Screen:
     category = (await state.get_data()).get("category", "other")
+    attachment = (("photo", message.photo[-1].file_id) if message.photo else
+                  ("document", message.document.file_id) if message.document else None)
     filed = await complaints.file(session, account.id, account.active_student_id,
-                                  category=category, text=message.text or "")
+                                  category=category,
+                                  text=message.text or message.caption or "",
+                                  attachment=attachment)
     await state.clear()
     return screens.registered(t, filed)
 
@@ -96,6 +101,15 @@ async def on_list(_: CallbackQuery, session: AsyncSession, account: AccountInfo,
 async def on_open(_: CallbackQuery, callback_data: ComplaintCb, session: AsyncSession,
                   account: AccountInfo, t: Translator) -> Screen:
     return screens.one(t, await complaints.one(session, account.id, callback_data.n))
+
+
+@router.callback_query(On(ComplaintCb, a=A.FILE))
+async def on_file(_: CallbackQuery, callback_data: ComplaintCb, session: AsyncSession,
+                  account: AccountInfo, t: Translator) -> Reply:
+    view = await complaints.one(session, account.id, callback_data.n)
+    if view.attachment is None:
+        return Alert(t("not-available"))
+    return Media(*view.attachment, caption=t("complaint-file-caption", number=view.id))
 
 
 @router.callback_query(On(ComplaintCb, a=A.TAKE))

@@ -25,6 +25,7 @@ class ComplaintAction(enum.StrEnum):
     TAKE = "t"  # n: complaint id
     ANSWER = "a"  # n: complaint id; then type the answer
     REJECT = "r"  # n: complaint id; then type the reason
+    FILE = "f"  # n: complaint id; its photo or document
     CANCEL = "x"
 
 
@@ -106,6 +107,8 @@ def one(t: Translator, c: ComplaintView) -> Screen:
     if c.answer:
         text += "\n\n" + t("complaint-card-answer", answer=escape(c.answer))
     buttons = []
+    if c.attachment is not None:
+        buttons.append(_go(t(f"complaint-btn-{c.attachment[0]}"), A.FILE, c.id))
     if c.status.value == "new":
         buttons.append(_go(t("complaint-btn-take"), A.TAKE, c.id))
     if c.status in OPEN:

@@ -68,14 +68,17 @@ class ComplaintView:
     answer: str | None
     student: str
     overdue: bool
+    attachment: tuple[str, str] | None = None  # (photo/document, file_id)
 
 
 def _view(c: Complaint, timezone: str, student: str = "") -> ComplaintView:
     due = clock.local_date(c.due_at - dt.timedelta(seconds=1), timezone) if c.due_at else None
     overdue = c.status in OPEN and c.due_at is not None and clock.now() >= c.due_at
+    attached = ((c.attachment_kind, c.attachment_file_id)
+                if c.attachment_kind and c.attachment_file_id else None)
     return ComplaintView(c.id, c.category, c.status, c.text,
                          clock.local_date(c.created_at, timezone), due, c.answer, student,
-                         overdue)
+                         overdue, attached)
 
 
 async def _timezone(session: AsyncSession, school_id: int) -> str:
@@ -90,9 +93,14 @@ def checked_text(text: str) -> str:
 
 
 async def file(session: AsyncSession, account_id: int, active_student_id: int | None, *,
-               category: str, text: str) -> ComplaintView:
-    """Register a complaint about the account's (active) child; the school's handlers
-    are pushed. A family account only: staff and strangers are refused."""
+               category: str, text: str,
+               attachment: tuple[str, str] | None = None) -> ComplaintView:
+    """Register a complaint about the account's (active) child, with a photo or a
+    document if given ((kind, file_id)); the school's handlers are pushed. A family
+    account only: staff and strangers are refused."""
+    if attachment is not None and (attachment[0] not in ("photo", "document")
+                                   or not 0 < len(attachment[1]) <= 200):
+        raise access.deny(account_id, "complaint_attachment")
     granted = await access.viewed_student(session, account_id, active_student_id,
                                           purpose="complaint")
     if granted.as_staff or category not in CATEGORIES:
@@ -106,7 +114,9 @@ async def file(session: AsyncSession, account_id: int, active_student_id: int | 
     due = deadline(clock.local_date(now, school.timezone), school.complaint_days, calendar)
     complaint = Complaint(school_id=child.school_id, account_id=account_id,
                           student_id=child.student_id, text=text, category=category,
-                          status=S.NEW, created_at=now, due_at=_end_of(due, school.timezone))
+                          status=S.NEW, created_at=now, due_at=_end_of(due, school.timezone),
+                          attachment_kind=attachment[0] if attachment else None,
+                          attachment_file_id=attachment[1] if attachment else None)
     session.add(complaint)
     await session.flush()
     handlers = await _staff_with(session, child.school_id, HANDLERS)

@@ -188,3 +188,26 @@ async def test_refused_complaint_actions(bot_env: BotEnv) -> None:
         assert replies[-1].alert == NOT_AVAILABLE, (user, packed)
     assert await bot_env.scalar("SELECT status::text FROM complaints WHERE id = :n",
                                 n=number) == "new"
+
+
+async def test_a_photo_filed_with_a_complaint_reaches_the_admin(bot_env: BotEnv) -> None:
+    guardian = bot_env.client(GUARDIAN)
+    await guardian.send("/menu")
+    await guardian.press("📝 Обращения")
+    await guardian.press("✏️ Новое обращение")
+    await guardian.press("🛡 Безопасность")
+    await guardian.send_photo(caption="Разбитое окно в классе")
+    assert "Обращение зарегистрировано" in (guardian.last_text or "")
+    number = await bot_env.scalar("SELECT max(id) FROM complaints")
+    file_id = await bot_env.scalar("SELECT attachment_file_id FROM complaints")
+    assert file_id and await bot_env.scalar("SELECT text FROM complaints") == (
+        "Разбитое окно в классе")
+    admin = bot_env.client(ADMIN)
+    await admin.send("/menu")
+    await admin.press("📥 Обращения")
+    await admin.press("🆕 Новые")
+    await admin.press(f"№ {number}")
+    replies = await admin.press("📎 Фотография")
+    [sent] = [r for r in replies if r.method == "sendPhoto"]
+    assert sent.call.photo == file_id
+    assert sent.message.caption == f"Вложение к обращению № {number}"

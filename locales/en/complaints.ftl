@@ -20,7 +20,7 @@ complaint-btn-answer = ✅ Answer
 complaint-btn-reject = 🚫 Reject
 complaint-btn-list = 📥 Back to the list
 complaint-pick-category = What is it about? Pick a topic.
-complaint-ask-text = Describe the complaint in one message (at most { $limit } characters). Any command cancels it.
+complaint-ask-text = Describe the complaint in one message (at most { $limit } characters); a photo or a document with a caption will do too. Any command cancels it.
 complaint-ask-answer = Write the answer in one message (at most { $limit } characters). Any command cancels it.
 complaint-ask-reason = Write the reason for rejecting it in one message (at most { $limit } characters). Any command cancels it.
 complaint-registered =
@@ -43,3 +43,6 @@ complaint-card =
     { $text }
 complaint-card-answer = <b>Answer:</b> { $answer }
 complaint-closed-done = Done: the author has been notified.
+complaint-btn-photo = 📎 Photo
+complaint-btn-document = 📎 Document
+complaint-file-caption = Attached to complaint No. { $number }

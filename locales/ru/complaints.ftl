@@ -20,7 +20,7 @@ complaint-btn-answer = ✅ Ответить
 complaint-btn-reject = 🚫 Отклонить
 complaint-btn-list = 📥 К списку
 complaint-pick-category = О чём обращение? Выберите тему.
-complaint-ask-text = Опишите суть обращения одним сообщением (не больше { $limit } символов). Любая команда отменит обращение.
+complaint-ask-text = Опишите суть обращения одним сообщением (не больше { $limit } символов); можно приложить фото или документ с подписью. Любая команда отменит обращение.
 complaint-ask-answer = Напишите ответ одним сообщением (не больше { $limit } символов). Любая команда отменит ответ.
 complaint-ask-reason = Напишите причину отказа одним сообщением (не больше { $limit } символов). Любая команда отменит отказ.
 complaint-registered =
@@ -43,3 +43,6 @@ complaint-card =
     { $text }
 complaint-card-answer = <b>Ответ:</b> { $answer }
 complaint-closed-done = Готово: автору отправлено уведомление.
+complaint-btn-photo = 📎 Фотография
+complaint-btn-document = 📎 Документ
+complaint-file-caption = Вложение к обращению № { $number }

@@ -63,6 +63,10 @@ def upgrade() -> None:
                                           server_default="other", nullable=False))
     op.add_column("complaints", sa.Column("taken_by_id", sa.Integer(), nullable=True))
     op.add_column("complaints", sa.Column("escalated_on", sa.Date(), nullable=True))
+    op.add_column("complaints", sa.Column("attachment_kind", sa.String(length=10),
+                                          nullable=True))
+    op.add_column("complaints", sa.Column("attachment_file_id", sa.String(length=200),
+                                          nullable=True))
     op.create_foreign_key(op.f("fk_complaints_taken_by_id_staff"), "complaints", "staff",
                           ["taken_by_id"], ["id"])
     op.create_index("ix_complaints_school_status", "complaints", ["school_id", "status"],
@@ -111,7 +115,8 @@ def downgrade() -> None:
     op.drop_index("ix_complaints_school_status", table_name="complaints")
     op.drop_constraint(op.f("fk_complaints_taken_by_id_staff"), "complaints",
                        type_="foreignkey")
-    for column in ("escalated_on", "taken_by_id", "category"):
+    for column in ("attachment_file_id", "attachment_kind", "escalated_on", "taken_by_id",
+                   "category"):
         op.drop_column("complaints", column)
     # A rejected complaint reads as closed to the older code (PostgreSQL cannot drop an
     # enum value in place: the type is swapped).

@@ -110,6 +110,9 @@ class Complaint(Base):
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     # The last day it was escalated to the director as overdue (once a day).
     escalated_on: Mapped[dt.date | None] = mapped_column(Date)
+    # A photo or a document filed with it, by Telegram file_id.
+    attachment_kind: Mapped[str | None] = mapped_column(String(10))
+    attachment_file_id: Mapped[str | None] = mapped_column(String(200))
     __table_args__ = (Index("ix_complaints_school_status", "school_id", "status"),)
 
 
