@@ -211,3 +211,26 @@ async def test_a_photo_filed_with_a_complaint_reaches_the_admin(bot_env: BotEnv)
     [sent] = [r for r in replies if r.method == "sendPhoto"]
     assert sent.call.photo == file_id
     assert sent.message.caption == f"Вложение к обращению № {number}"
+
+
+async def test_a_deadline_across_the_winter_holidays_and_new_year(bot_env: BotEnv) -> None:
+    """Filed before the winter holidays: the school's holidays and the January public
+    holidays are not counted (checked against the plain rule, day by day)."""
+    import holidays as ru_holidays
+
+    row = await bot_env.scalar(
+        "SELECT p.starts_on::text || '|' || p.ends_on::text FROM periods p "
+        "JOIN schools s ON s.id = p.school_id WHERE s.external_id = 'demo-school' "
+        "AND p.kind = 'holidays' AND p.name = 'Зимние каникулы'")
+    start, end = (dt.date.fromisoformat(x) for x in row.split("|"))
+    filed = dt.date(2026, 12, 21)
+    public = ru_holidays.country_holidays("RU", years=[2026, 2027])
+    day, left = filed, 15
+    while left:
+        day += dt.timedelta(days=1)
+        if public.is_working_day(day) and not start <= day <= end:
+            left -= 1
+    assert day > end  # the deadline falls after the holidays
+    with clock.frozen(dt.datetime(2026, 12, 21, 10, 0, tzinfo=MOSCOW)):
+        reply = await _file(bot_env.client(GUARDIAN), "📚 Обучение", "Нет учебников")
+    assert f"не позднее {day:%d.%m.%Y}" in reply
