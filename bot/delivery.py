@@ -72,8 +72,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.pacing import ChatClock, Pacer
+from handlers.replies import markup
+from screens.base import Rows
 from screens.i18n import translator
-from screens.pushes import ComposedPush, compose
+from screens.pushes import compose
 from services import delivery_queue as queue
 from services.delivery_queue import ChatBatch
 
@@ -255,8 +257,9 @@ class DeliveryWorker:
                                     batch.batch_id, sorted(set(rest) - set(held)))
                         return sent
                     lease_ends = renewed_at + self.lease
-                outcome = await self._send(chat_id, message,
-                                           deadline=lease_ends - self.guard)
+                outcome = await self._send(chat_id, message.text,
+                                           deadline=lease_ends - self.guard,
+                                           rows=message.rows, media=message.media)
                 if outcome is None:
                     continue  # held up so long that the lease needs renewing first
                 if isinstance(outcome, int):
@@ -281,13 +284,12 @@ class DeliveryWorker:
                 return sent + await self._failed(batch, chat_id, rest, own, outcome)
         return sent
 
-    async def _send(self, chat_id: int, message: ComposedPush, *,
-                    deadline: float) -> int | Exception | None:
-        """One sendMessage (or sendPhoto / sendDocument by file_id, for a relayed file)
-        within the limits, ending by `deadline` (loop time) at the latest: the message id
-        Telegram gave it, or the error (a 429 has already paused the pacer when it is
-        returned); None when the turn came too late for a whole send before the deadline,
-        and nothing was sent."""
+    async def _send(self, chat_id: int, text: str, *, deadline: float, rows: Rows = (),
+                    media: tuple[str, str] | None = None) -> int | Exception | None:
+        """One sendMessage (or sendPhoto / sendDocument by file_id) within the limits,
+        ending by `deadline` (loop time) at the latest: the message id Telegram gave it, or
+        the error (a 429 has already paused the pacer when it is returned); None when the
+        turn came too late for a whole send before the deadline, and nothing was sent."""
         loop = asyncio.get_running_loop()
         async with self._slots:
             turn = await self._pacer.acquire()
@@ -298,7 +300,8 @@ class DeliveryWorker:
             timeout = min(self.request_timeout, budget)
             try:
                 async with asyncio.timeout(timeout):
-                    sent = await self._request(chat_id, message, max(1, math.ceil(timeout)))
+                    sent = await self._request(chat_id, text, rows, media,
+                                               max(1, math.ceil(timeout)))
             except TelegramRetryAfter as exc:
                 self._pacer.pause(float(exc.retry_after))
                 log.warning("429 for chat %s: all sending paused %s s", chat_id,
@@ -311,15 +314,19 @@ class DeliveryWorker:
                 self._chats.note(chat_id, loop.time())
         return sent.message_id
 
-    async def _request(self, chat_id: int, message: ComposedPush,
-                       seconds: int) -> Message:
-        if message.file_kind == "photo":
-            return await self.bot.send_photo(chat_id, message.file_id, caption=message.text,
-                                             request_timeout=seconds)
-        if message.file_kind == "document":
-            return await self.bot.send_document(chat_id, message.file_id,
-                                                caption=message.text, request_timeout=seconds)
-        return await self.bot.send_message(chat_id, message.text, request_timeout=seconds)
+    async def _request(self, chat_id: int, text: str, rows: Rows,
+                       media: tuple[str, str] | None, seconds: int) -> Message:
+        """sendMessage; or, for a push with a photo or document (by file_id), that file
+        with the text as its caption."""
+        keyboard = markup(rows)
+        if media is not None and media[0] == "photo":
+            return await self.bot.send_photo(chat_id, media[1], caption=text,
+                                             reply_markup=keyboard, request_timeout=seconds)
+        if media is not None:
+            return await self.bot.send_document(chat_id, media[1], caption=text,
+                                                reply_markup=keyboard, request_timeout=seconds)
+        return await self.bot.send_message(chat_id, text, reply_markup=keyboard,
+                                           request_timeout=seconds)
 
     async def _failed(self, batch: ChatBatch, chat_id: int, rest: list[int],
                       own: Sequence[int], exc: Exception) -> int:

@@ -11,6 +11,7 @@ def routers() -> list[Router]:
         attendance,
         calendar,
         codes,
+        complaints,
         consents,
         errors,
         fallback,
@@ -19,7 +20,9 @@ def routers() -> list[Router]:
         marks,
         menu,
         messages,
+        notices,
         notification_settings,
+        polls,
         reports,
         settings,
         staff,
@@ -29,9 +32,11 @@ def routers() -> list[Router]:
         timetable,
     )
 
-    # Messages first: a command cancels composing there and then goes on to its handler.
-    areas = [messages.router, start.router, menu.router, settings.router, codes.router,
-            consents.router,
+    # Conversations first: a command cancels composing there and then goes on to its
+    # handler.
+    areas = [messages.router, notices.router, complaints.router, polls.router,
+             start.router, menu.router, settings.router, codes.router,
+             consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
             forecast.router, notification_settings.router, reports.router, summary.router,

@@ -24,7 +24,7 @@ from aiogram.types import (
     TelegramObject,
 )
 
-from screens.base import Alert, Bytes, Document, Photo, Replies, Reply, Rows, Screen
+from screens.base import Alert, Bytes, Document, Media, Photo, Replies, Reply, Rows, Screen
 from screens.payloads import Payload
 
 
@@ -37,10 +37,10 @@ def markup(rows: Rows) -> InlineKeyboardMarkup | None:
 
 
 def is_reply(result: Any) -> bool:
-    if isinstance(result, Screen | Alert | Photo | Document):
+    if isinstance(result, Screen | Alert | Photo | Document | Media):
         return True
     return (isinstance(result, Sequence) and not isinstance(result, str) and bool(result)
-            and all(isinstance(r, Screen | Alert | Photo | Document) for r in result))
+            and all(isinstance(r, Screen | Alert | Photo | Document | Media) for r in result))
 
 
 async def send(event: TelegramObject, replies: Replies) -> None:
@@ -48,7 +48,8 @@ async def send(event: TelegramObject, replies: Replies) -> None:
     message for `Screen.new`, photos and documents) and is always answered once; a message
     gets new messages."""
     items: Sequence[Reply] = () if replies is None else (
-        (replies,) if isinstance(replies, Screen | Alert | Photo | Document) else replies)
+        (replies,) if isinstance(replies, Screen | Alert | Photo | Document | Media)
+        else replies)
     if isinstance(event, CallbackQuery):
         await _to_query(event, items)
     elif isinstance(event, Message):
@@ -90,6 +91,9 @@ async def _to_chat(message: Message, item: Reply) -> None:
         await message.answer(item.text, reply_markup=markup(item.rows))
     elif isinstance(item, Alert):
         await message.answer(item.text)
+    elif isinstance(item, Media):
+        send = message.answer_photo if item.kind == "photo" else message.answer_document
+        await send(item.file_id, caption=item.caption or None)
     elif isinstance(item, Photo):
         await message.answer_photo(BufferedInputFile(await _made(item.png), item.filename),
                                    caption=item.caption or None, reply_markup=markup(item.rows))

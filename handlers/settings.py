@@ -1,6 +1,6 @@
 """Settings: language, unlinking a child, withdrawing consent; pushes have their own screen
 (handlers/notification_settings.py). Who may unlink whom is decided by services.access and
-services.linking; a refusal is answered by the errors router."""
+services.offboarding and services.consent; a refusal is answered by the errors router."""
 
 from __future__ import annotations
 

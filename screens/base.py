@@ -69,7 +69,16 @@ class Document:
     caption: str = ""
 
 
-Reply = Screen | Alert | Photo | Document
+@dataclass(frozen=True)
+class Media:
+    """A file Telegram already has (a relayed photo or document), sent again by file_id."""
+
+    kind: str  # "photo" or "document"
+    file_id: str
+    caption: str = ""
+
+
+Reply = Screen | Alert | Photo | Document | Media
 Replies = Reply | Sequence[Reply] | None
 
 

@@ -10,6 +10,7 @@ from screens.i18n import Translator
 from screens.nav import MenuArea, MenuCb, menu_button
 from screens.payloads import Payload
 from services.access import SCHOOL_MANAGERS, ChildRef, Roles
+from services.complaints import HANDLERS as COMPLAINT_HANDLERS
 from services.consent import CONSENT_KEEPERS
 from services.models import StaffRoleKind
 from services.reports.registry import REPORT_ROLES
@@ -27,7 +28,7 @@ COMMANDS = ("menu", "marks", "timetable", "homework", "attendance", "forecast", 
 # Family areas in menu order; each is answered by the handler module of that area.
 FAMILY_AREAS = (MenuArea.MARKS, MenuArea.TIMETABLE, MenuArea.HOMEWORK, MenuArea.ATTENDANCE,
                 MenuArea.FORECAST, MenuArea.TESTS, MenuArea.FINAL, MenuArea.TEACHERS,
-                MenuArea.CALENDAR)
+                MenuArea.CALENDAR, MenuArea.WALL, MenuArea.COMPLAINTS)
 STAFF_AREAS = (MenuArea.TODAY, MenuArea.CLASSES)
 CODE_ISSUERS = SCHOOL_MANAGERS | {StaffRoleKind.CLASS_TEACHER}
 CONSENT_VIEWERS = CONSENT_KEEPERS | {StaffRoleKind.CLASS_TEACHER}
@@ -70,6 +71,11 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
                           and roles.staff.school_wide else f"menu-staff-{area.value}")
                     for area in STAFF_AREAS]
         buttons.append(_area(t, MenuArea.INBOX, "menu-staff-inbox"))
+        if not roles.staff.read_only:
+            buttons.append(_area(t, MenuArea.NOTICES, "menu-staff-notices"))
+            buttons.append(_area(t, MenuArea.POLLS, "menu-staff-polls"))
+        if roles.staff.roles & COMPLAINT_HANDLERS:
+            buttons.append(_area(t, MenuArea.COMPLAINTS_ADMIN, "menu-staff-complaints"))
         if roles.staff.roles & CODE_ISSUERS:
             buttons.append(_area(t, MenuArea.CODES, "menu-staff-codes"))
         if roles.staff.roles & CONSENT_VIEWERS:

@@ -37,6 +37,11 @@ class MenuArea(enum.StrEnum):
     CONSENTS = "consents"
     MESSAGES = "messages"  # a family writes to the child's teachers
     INBOX = "inbox"  # a teacher's threads
+    WALL = "wall"
+    NOTICES = "notices"
+    COMPLAINTS = "complaints"
+    COMPLAINTS_ADMIN = "complaints-admin"
+    POLLS = "polls"
 
 
 @dataclass(frozen=True)

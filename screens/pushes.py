@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Protocol, TypeVar
 
+from screens.base import Rows
 from screens.format import average_text, mark_text, spoiler
 from screens.html_text import shorten
 from screens.i18n import Translator
+from screens.push_own import OWN
 from services import push_events as ev
 
 LIMIT = 4096
@@ -63,13 +65,12 @@ class PushRow:
 
 @dataclass(frozen=True)
 class ComposedPush:
-    """One message and the outbox rows it completes; with a `file_id`, a photo or document
-    Telegram already has (`file_kind`), `text` its caption."""
+    """One message and the outbox rows it completes; `rows`: its buttons, if any."""
 
     text: str
     row_ids: tuple[int, ...]
-    file_kind: str = ""
-    file_id: str = ""
+    rows: Rows = ()
+    media: tuple[str, str] | None = None  # (photo/document, file_id): text is its caption
 
 
 @dataclass
@@ -295,8 +296,14 @@ def thread_message(t: Translator, row: ComposableRow) -> ComposedPush:
     # Escaped first, then cut: no tag, and no entity cut in half.
     body = shorten(escape(e.text), max(room, 1)) if e.text else ""
     text = "\n\n".join(part for part in (header, body, hint) if part)
-    return ComposedPush(text, (row.id,), e.file_kind if media else "",
-                        e.file_id if media else "")
+    return ComposedPush(text, (row.id,), media=(e.file_kind, e.file_id) if media else None)
+
+
+def _complaint(t: Translator, row: ComposableRow) -> _Section:
+    e = _as(ev.ComplaintEvent, row)
+    header = t(f"push-{e.type}", number=e.complaint_id, due=_date(t, e.due_on),
+               status=t(f"complaint-status-{e.status}"))
+    return _one_row(row, header, _text(e.text, 1000).splitlines())
 
 
 def _staff_unmarked(t: Translator, row: ComposableRow) -> _Section:
@@ -373,6 +380,7 @@ _SINGLE: dict[type[ev.PushEvent], Callable[[Translator, ComposableRow], _Section
     ev.ForecastRiskEvent: _forecast_risk,
     ev.AccessEndedEvent: _access,
     ev.NoticeEvent: _free_text,
+    ev.ComplaintEvent: _complaint,
     ev.UnmarkedLessonsEvent: _staff_unmarked,
     ev.PaperExtractsEvent: _paper_extracts,
     ev.PeriodMarksDueEvent: _staff_period_marks,
@@ -442,13 +450,23 @@ def _split(sections: list[_Section], limit: int = LIMIT) -> list[ComposedPush]:
     return [ComposedPush(text, tuple(sorted(ids))) for text, ids in texts]
 
 
+def _own(t: Translator, row: ComposableRow) -> ComposedPush:
+    own = OWN[type(row.event)](t, row.event)
+    return ComposedPush(own.text, (row.id,), own.rows, own.media)
+
+
 def compose(rows: Sequence[ComposableRow], t: Translator) -> list[ComposedPush]:
     """Messages for one chat's due rows, in the recipient's language: usually one for the
-    whole burst, grouped by student and ordered by date; several when over 4096 chars."""
+    whole burst, grouped by student and ordered by date; several when over 4096 chars.
+    Each class notice and poll comes on its own, after the rest, with its buttons."""
     if not rows:
         return []
-    # A thread's message goes alone (a reply to it must name one thread), after the rest.
+    # A thread's message and a notice or a poll each go alone (a reply or a button names
+    # one of them), after the rest.
     relayed = [r for r in rows if isinstance(r.event, ev.ThreadMessageEvent)]
-    others = [r for r in rows if not isinstance(r.event, ev.ThreadMessageEvent)]
-    plan = _split(_sections(others, t)) if others else []
-    return plan + [thread_message(t, r) for r in sorted(relayed, key=lambda r: r.id)]
+    own = sorted((r for r in rows if type(r.event) in OWN), key=lambda r: (r.event_at, r.id))
+    others = [r for r in rows
+              if type(r.event) not in OWN and not isinstance(r.event, ev.ThreadMessageEvent)]
+    return [*(_split(_sections(others, t)) if others else []),
+            *(thread_message(t, r) for r in sorted(relayed, key=lambda r: r.id)),
+            *(_own(t, r) for r in own)]

@@ -178,3 +178,27 @@ def _spread_date_labels(fig: Any, ax: Any, start: dt.date, end: dt.date) -> None
 def _dot_area(weight: int) -> float:
     """Marker area in points squared: grows with the weight, capped so dots stay dots."""
     return 25.0 + 35.0 * max(0, min(weight, 5))
+
+
+def render_poll_chart(labels: Sequence[str], counts: Sequence[int], *, title: str) -> bytes:
+    """A poll's results as horizontal bars, an 800 x 450 PNG; labels are user text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="tight")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_title(title, parse_math=False)
+    positions = list(range(len(labels)))[::-1]  # the first option on top
+    ax.barh(positions, list(counts), color=AVERAGE_COLOR)
+    ax.set_yticks(positions)
+    ax.set_yticklabels([label[:40] for label in labels])
+    for tick in ax.get_yticklabels():
+        tick.set_parse_math(False)
+    for y, n in zip(positions, counts, strict=True):
+        ax.text(n, y, f" {n}", va="center")
+    ax.set_xlim(0, max([*counts, 1]) * 1.15)
+    ax.spines[["top", "right"]].set_visible(False)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -96,6 +96,22 @@ class StaffChatLive(DiaryError):
 
 
 
+class TextTooLong(DiaryError):
+    """Typed text that is empty or over the limit for what it is (`limit` characters)."""
+
+    text_id = "text-too-long"
+    alert = False
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"limit {limit}", limit=limit)
+
+
+class AlreadyRemindedToday(DiaryError):
+    """A notice's non-readers were reminded today already (one reminder a day at most)."""
+
+    text_id = "notice-reminded-today"
+
+
 class BadConsentForm(DiaryError):
     """A paper form's details that cannot be right (a future date, no number)."""
 

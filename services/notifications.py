@@ -138,12 +138,15 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
     prefs = await notification_settings.preferences_many(
         session, {(r.account_id, r.student_id) for r, _ in targets})
     rows: list[outbox.Queued] = []
+    seen: set[str] = set()
     # Every push of this call is made `now`: its due time depends on the preferences only.
     due_of: dict[tuple[notification_settings.Preferences, bool], dt.datetime] = {}
     for recipient, push in targets:
         pref = prefs[(recipient.account_id, recipient.student_id)]
-        if not push.urgent and not pref.wants(push.kind, push.subject_id):
+        key = f"{push.key}:{recipient.account_id}"
+        if key in seen or (not push.urgent and not pref.wants(push.kind, push.subject_id)):
             continue
+        seen.add(key)
         event = push.event
         if recipient.student_id is not None:
             event = event.about(recipient.student_name)
@@ -154,7 +157,7 @@ async def deliver_to(session: AsyncSession, school: SchoolClock,
                 school_quiet_end=school.quiet_end, urgent=push.urgent)
         rows.append(outbox.Queued(
             account_id=recipient.account_id, chat_id=recipient.chat_id, event=event,
-            dedupe_key=f"{push.key}:{recipient.account_id}", student_id=recipient.student_id,
+            dedupe_key=key, student_id=recipient.student_id,
             subject_id=push.subject_id, due_at=due, event_at=event_at or now,
             urgent=push.urgent, hide_values=pref.hide_values))
     # One statement for the lot: a journal batch can queue thousands of rows.

@@ -348,6 +348,53 @@ class ThreadMessageEvent(PushEvent):
 
 
 @dataclass(frozen=True)
+class ClassNoticeEvent(PushEvent):
+    """A class notice, or the reminder of one not yet acknowledged. Its push carries the
+    acknowledgement button for `notice_id`; muting "notices" mutes it unless urgent."""
+
+    KIND = "notice"
+    TYPES = ("class_notice", "notice_reminder")
+    type: str
+    notice_id: int
+    text: str
+    author: str | None = _key("from", default=None)
+    klass: str = _key("class", default="")
+    media: str = ""  # "photo" or "document" sent along, by `file_id`
+    file_id: str = ""
+
+
+@dataclass(frozen=True)
+class ComplaintEvent(PushEvent):
+    """A complaint filed (to its handlers), its status changed (to its author: `text` is
+    the answer or the reason of a rejection) or overdue (to the director)."""
+
+    KIND = "complaint"
+    TYPES = ("complaint_filed", "complaint_status", "complaint_overdue")
+    type: str
+    complaint_id: int
+    status: str
+    text: str
+    due_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class PollEvent(PushEvent):
+    """A poll to vote in (its push carries a button per option), or its summary to the
+    author at closing (`counts` per option)."""
+
+    KIND = "poll"
+    TYPES = ("poll_new", "poll_closed")
+    type: str
+    poll_id: int
+    question: str
+    options: tuple[str, ...]
+    multiple: bool = False
+    anonymous: bool = False
+    counts: tuple[int, ...] = ()
+    voters: int = 0
+
+
+@dataclass(frozen=True)
 class UnmarkedLesson:
     klass: str = _key("class")
     subject: str = ""
@@ -452,6 +499,7 @@ EVENT_TYPES: tuple[type[PushEvent], ...] = (
     HomeworkTomorrowEvent, ForecastChangeEvent, ForecastWeeklyEvent, ForecastRiskEvent,
     AccessEndedEvent, NoticeEvent, UnmarkedLessonsEvent, PaperExtractsEvent,
     PeriodMarksDueEvent, DeadlineDigestEvent, ThreadMessageEvent, MonthlyReportEvent,
+    ClassNoticeEvent, ComplaintEvent, PollEvent,
 )
 _BY_TYPE: dict[str, type[PushEvent]] = {t: cls for cls in EVENT_TYPES for t in cls.TYPES}
 

@@ -22,7 +22,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import deadline_reminders, deadlines, forecast_jobs, reminders, retention
+from services import (
+    complaints,
+    deadline_reminders,
+    deadlines,
+    forecast_jobs,
+    polls,
+    reminders,
+    retention,
+)
 from services.models import School
 from services.notifications import SchoolClock
 from services.reports import extracts
@@ -34,6 +42,7 @@ WEEKLY_FORECAST_AT = (5, dt.time(18, 0))  # ISO weekday (Friday), local time
 HOMEWORK_EVE_AT = dt.time(19, 0)
 STAFF_REMINDER_AT = dt.time(8, 0)
 RISK_AT = dt.time(18, 0)
+COMPLAINTS_AT = dt.time(9, 0)  # overdue complaints to the director, every day
 
 Work = Callable[[AsyncSession], Awaitable[int]]
 
@@ -132,6 +141,13 @@ async def school_runs(session: AsyncSession, school: SchoolClock,
                            _for_school(reminders.homework_eve, school, today)))
     if slot_reached(local, STAFF_REMINDER_AT):
         runs.extend(await _staff_runs(session, school, today))
+    if slot_reached(local, COMPLAINTS_AT):
+        runs.append(DueRun("complaints-overdue", f"complaints-overdue:{sid}:{today.isoformat()}",
+                           _for_school(complaints.escalate_overdue, school, today)))
+    # Polls close at any time: a run per school every ten minutes closes those due.
+    bucket = f"{local:%Y-%m-%dT%H}:{local.minute // 10}"
+    runs.append(DueRun("polls-close", f"polls-close:{sid}:{bucket}",
+                       _for_school(polls.close_due, school, today)))
     if slot_reached(local, RISK_AT):
         for due in await forecast_jobs.risk_periods(session, sid, today):
             runs.append(DueRun("period-risk", f"period-risk:{sid}:{due.period.id}",

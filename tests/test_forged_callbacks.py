@@ -15,20 +15,26 @@ import handlers
 import screens
 from handlers.attendance import AtCb
 from handlers.codes import CodesCb, CodeStep, OneCodeCb, StaffCodeCb
+from handlers.complaints import ComplaintCb
 from handlers.consents import FormCb, Step
 from handlers.forecast import ForecastCb, ForecastYearCb
 from handlers.homework import HwCb
 from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
 from handlers.messages import HoursCb, MsgCb
+from handlers.notices import NoticeCb
 from handlers.notification_settings import NotifyCb
+from handlers.polls import PollCb
 from handlers.reports import ReportsCb
 from handlers.settings import SetCb
 from handlers.staff import LessonsCb, StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
+from screens.complaints import ComplaintAction
 from screens.messages import HoursChoice, MsgAction
+from screens.notice_cb import NoticeAction
 from screens.payloads import Payload
+from screens.poll_cb import PollAction
 from screens.reports import ReportChoice, ReportsAction
 from tests.conftest import BotEnv
 
@@ -149,6 +155,33 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (CLASS_TEACHER, MsgCb(MsgAction.BLOCK, th=1, on=True)),
         (GUARDIAN, HoursCb(HoursChoice.H08_16)),
         (GUARDIAN, HoursCb()),
+        # Notices: only to classes one teaches or leads (the whole school for managers);
+        # counts, non-readers and reminders only of one's own; receipts only one's own.
+        (MATH_TEACHER, NoticeCb(NoticeAction.CLASS, ids["class_1a"])),
+        (MATH_TEACHER, NoticeCb(NoticeAction.AUDIENCE, ids["class_1a"], 2)),
+        (CLASS_TEACHER, NoticeCb(NoticeAction.CLASS, 0)),
+        (ADMIN, NoticeCb(NoticeAction.AUDIENCE, ids["lyceum_class"], 0)),
+        (GUARDIAN, NoticeCb(NoticeAction.NEW)),
+        (GUARDIAN, MenuCb(area="notices")),
+        (GUARDIAN, NoticeCb(NoticeAction.ACK, 1)),
+        (CLASS_TEACHER, NoticeCb(NoticeAction.STATUS, 1)),
+        (CLASS_TEACHER, NoticeCb(NoticeAction.PENDING, 1)),
+        (CLASS_TEACHER, NoticeCb(NoticeAction.REMIND, 1)),
+        # Complaints: only the school's admins, deputies and the director handle them.
+        (CLASS_TEACHER, ComplaintCb(ComplaintAction.OPEN, 1)),
+        (GUARDIAN, ComplaintCb(ComplaintAction.TAKE, 1)),
+        (GUARDIAN, ComplaintCb(ComplaintAction.LIST, 0, 0)),
+        (MATH_TEACHER, ComplaintCb(ComplaintAction.ANSWER, 1)),
+        (GUARDIAN, MenuCb(area="complaints-admin")),
+        (ADMIN, ComplaintCb(ComplaintAction.CATEGORY, 0, 9)),
+        # Polls: asked only where one may post; votes only by those asked; results only
+        # of one's own.
+        (MATH_TEACHER, PollCb(PollAction.CLASS, ids["class_1a"])),
+        (CLASS_TEACHER, PollCb(PollAction.AUDIENCE, ids["lyceum_class"], 0)),
+        (GUARDIAN, PollCb(PollAction.VOTE, 1, 0)),
+        (GUARDIAN, PollCb(PollAction.RESULTS, 1)),
+        (GUARDIAN, PollCb(PollAction.CHART, 1)),
+        (GUARDIAN, MenuCb(area="polls")),
     ]
     return cases
 

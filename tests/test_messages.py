@@ -265,7 +265,7 @@ def test_a_relayed_caption_fits_telegrams_limit_and_is_never_markup() -> None:
                                "file-9")
     for locale in ("ru", "en"):
         [push] = compose([PushRow(5, event, 1, clock.now())], translator(locale))
-        assert push.file_kind == "photo" and push.file_id == "file-9" and push.row_ids == (5,)
+        assert push.media == ("photo", "file-9") and push.row_ids == (5,)
         assert len(push.text) <= CAPTION_LIMIT
         assert "<i>" not in push.text.replace("<i>Чтобы", "").replace("<i>To answer", "")
         assert "&lt;i&gt;" in push.text

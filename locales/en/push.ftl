@@ -106,3 +106,10 @@ push-staff-digest-mark-line = • { $teacher } — { $klass }, { $subject }, { $
    *[other] { $missing } students
 } without one
 push-staff-digest-more = …and { $count } more
+push-class_notice-title = 📌 <b>Notice</b>, { $klass }
+push-notice_reminder-title = 🔔 <b>Reminder: notice</b>, { $klass }
+push-complaint_filed = 📥 <b>New complaint No. { $number }</b>, answer due { $due }
+push-complaint_status = 📝 <b>Complaint No. { $number }</b>: { $status }
+push-complaint_overdue = ⏰ <b>Complaint No. { $number } is overdue</b>: the answer was due { $due }
+push-poll_new = 🗳 <b>Poll</b>: { $question }
+push-poll_closed = 🗳 <b>Poll closed</b>: { $question }

@@ -118,3 +118,10 @@ push-staff-digest-mark-line = • { $teacher } — { $klass }, { $subject }, { $
    *[other] { $missing } учеников
 }
 push-staff-digest-more = …и ещё { $count }
+push-class_notice-title = 📌 <b>Объявление</b>, { $klass }
+push-notice_reminder-title = 🔔 <b>Напоминание: объявление</b>, { $klass }
+push-complaint_filed = 📥 <b>Новое обращение № { $number }</b>, ответ до { $due }
+push-complaint_status = 📝 <b>Обращение № { $number }</b>: { $status }
+push-complaint_overdue = ⏰ <b>Просрочено обращение № { $number }</b>: срок ответа был { $due }
+push-poll_new = 🗳 <b>Опрос</b>: { $question }
+push-poll_closed = 🗳 <b>Опрос закрыт</b>: { $question }

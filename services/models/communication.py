@@ -6,6 +6,8 @@ import datetime as dt
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -14,6 +16,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -24,7 +27,8 @@ from services.models.enums import ComplaintStatus
 
 
 class ClassNotice(Base):
-    """A notice on a class wall (or school-wide when class_id is null)."""
+    """A notice on a class wall (or school-wide when class_id is null), to guardians,
+    students or both, of the whole class or one subgroup."""
 
     __tablename__ = "class_notices"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,7 +37,33 @@ class ClassNotice(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = created_now()
-    __table_args__ = (Index("ix_class_notices_class_time", "class_id", "created_at"),)
+    audience: Mapped[str] = mapped_column(String(10), server_default="both")
+    subgroup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subgroups.id", ondelete="SET NULL"))
+    urgent: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # The last reminder to those who have not acknowledged (one a day at most).
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # A photo or a document sent along, by Telegram file_id (relayed, never downloaded).
+    attachment_kind: Mapped[str | None] = mapped_column(String(10))
+    attachment_file_id: Mapped[str | None] = mapped_column(String(200))
+    __table_args__ = (
+        Index("ix_class_notices_class_time", "class_id", "created_at"),
+        CheckConstraint("audience IN ('guardians', 'students', 'both')", name="audience"),
+    )
+
+
+class NoticeReceipt(Base):
+    """One recipient account of a notice: written when it is posted; `acknowledged_at`
+    when they press "✅ Acknowledged". The recipient's wall is their receipts."""
+
+    __tablename__ = "notice_receipts"
+    notice_id: Mapped[int] = mapped_column(
+        ForeignKey("class_notices.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, index=True)
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("students.id", ondelete="SET NULL"))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MessageThread(Base):
@@ -101,9 +131,21 @@ class Complaint(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    category: Mapped[str] = mapped_column(String(20), server_default="other")
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # The last day it was escalated to the director as overdue (once a day).
+    escalated_on: Mapped[dt.date | None] = mapped_column(Date)
+    # A photo or a document filed with it, by Telegram file_id.
+    attachment_kind: Mapped[str | None] = mapped_column(String(10))
+    attachment_file_id: Mapped[str | None] = mapped_column(String(200))
+    __table_args__ = (Index("ix_complaints_school_status", "school_id", "status"),)
 
 
 class Poll(Base):
+    """A school poll to a class (or the whole school when class_id is null): 2–10 options,
+    single or multiple choice, anonymous or named, open until `closes_at`; `closed_at`
+    when it was closed and its summary sent to the author."""
+
     __tablename__ = "polls"
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = school_fk()
@@ -113,9 +155,28 @@ class Poll(Base):
     options: Mapped[list[str]] = mapped_column(JSONB)
     created_at: Mapped[dt.datetime] = created_now()
     closes_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    audience: Mapped[str] = mapped_column(String(10), server_default="both")
+    multiple: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    anonymous: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PollRecipient(Base):
+    """An account the poll was addressed to: only these may vote."""
+
+    __tablename__ = "poll_recipients"
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("students.id", ondelete="SET NULL"))
 
 
 class PollVote(Base):
+    """One chosen option of one account (several rows for a multiple-choice poll); a
+    changed vote replaces the account's rows."""
+
     __tablename__ = "poll_votes"
     poll_id: Mapped[int] = mapped_column(
         ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
@@ -123,5 +184,5 @@ class PollVote(Base):
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
-    option: Mapped[int] = mapped_column(SmallInteger)
+    option: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     voted_at: Mapped[dt.datetime] = created_now()

@@ -74,6 +74,7 @@ class ComplaintStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     ANSWERED = "answered"
     CLOSED = "closed"
+    REJECTED = "rejected"
 
 
 class NotificationStatus(enum.StrEnum):

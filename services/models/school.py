@@ -41,6 +41,8 @@ class School(Base):
     consent_version: Mapped[int] = mapped_column(Integer, default=1)
     quiet_start: Mapped[dt.time] = mapped_column(Time, default=dt.time(21, 0))
     quiet_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(7, 0))
+    # Working days a complaint's answer is due in, from its registration (004 §11).
+    complaint_days: Mapped[int] = mapped_column(Integer, server_default="15")
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = created_now()
     # How long a sent push keeps its content before retention erases it (152-FZ art. 21).
