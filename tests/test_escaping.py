@@ -78,3 +78,40 @@ async def test_every_screen_shows_journal_text_as_typed(bot_env: BotEnv) -> None
         assert shown, account.label
         assert not any("Что-то пошло не так" in x for x in shown), account.label
         assert any(POISON in x for x in shown), account.label
+
+
+async def test_every_push_shows_journal_text_as_typed(bot_env: BotEnv) -> None:
+    """A mark with a comment, a replaced lesson and new homework, all about the poisoned
+    school, reach the guardian's chat through the real worker: sent, and shown as typed."""
+    import datetime as dt
+
+    from bot.delivery import DeliveryWorker
+    from services import journal
+
+    await poison(bot_env.db)
+    student = int(await bot_env.scalar(
+        "SELECT active_student_id FROM accounts WHERE telegram_id = 1001"))
+    async with bot_env.db.sessionmaker.begin() as s:
+        lesson = (await s.execute(text(
+            "SELECT l.id, l.subject_id, l.class_id FROM lessons l JOIN students st "
+            "ON st.class_id = l.class_id WHERE st.id = :s AND l.date = :d "
+            "AND l.subgroup_id IS NULL ORDER BY l.slot LIMIT 1"),
+            {"s": student, "d": dt.date(2026, 11, 24)})).one()
+        work_type = await s.scalar(text("SELECT id FROM work_types WHERE code = 'answer' "
+                                        "AND school_id = (SELECT school_id FROM students "
+                                        "WHERE id = :s)"), {"s": student})
+        substitute = await s.scalar(text("SELECT id FROM staff WHERE school_id = (SELECT "
+                                         "school_id FROM students WHERE id = :s) LIMIT 1"),
+                                    {"s": student})
+        await journal.add_mark(s, student_id=student, subject_id=lesson.subject_id,
+                               work_type_id=work_type, date=dt.date(2026, 11, 23), value=5,
+                               comment="Молодец " + POISON)
+        await journal.change_lesson(s, lesson.id, status="replaced", substitute_id=substitute)
+        await journal.set_homework(s, class_id=lesson.class_id, subject_id=lesson.subject_id,
+                                   text="Задача " + POISON, due_on=dt.date(2026, 11, 25),
+                                   assigned_on=dt.date(2026, 11, 23))
+    start = bot_env.session.requests[-1].seq if bot_env.session.requests else 0
+    await DeliveryWorker(bot_env.bot, bot_env.db.sessionmaker, worker_id="esc").run_once()
+    sent = [r for r in bot_env.session.requests if r.seq > start and r.chat_id == 1001]
+    assert sent and all(r.error is None for r in sent), [r.error for r in sent]
+    assert any(POISON in (r.text or "") for r in sent)
