@@ -23,7 +23,7 @@ class ChildCb(Payload, prefix="ch"):
 
 # Every command the bot answers, in the order /help and Telegram's command menu list them.
 COMMANDS = ("menu", "marks", "timetable", "homework", "attendance", "forecast", "teachers",
-            "summary", "settings", "start", "help")
+            "summary", "messages", "settings", "start", "help")
 
 # Family areas in menu order; each is answered by the handler module of that area.
 FAMILY_AREAS = (MenuArea.MARKS, MenuArea.TIMETABLE, MenuArea.HOMEWORK, MenuArea.ATTENDANCE,
