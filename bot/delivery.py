@@ -72,6 +72,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.pacing import ChatClock, Pacer
+from handlers.replies import markup
 from screens.i18n import translator
 from screens.pushes import ComposedPush, compose
 from services import delivery_queue as queue
@@ -319,7 +320,9 @@ class DeliveryWorker:
         if message.file_kind == "document":
             return await self.bot.send_document(chat_id, message.file_id,
                                                 caption=message.text, request_timeout=seconds)
-        return await self.bot.send_message(chat_id, message.text, request_timeout=seconds)
+        return await self.bot.send_message(chat_id, message.text,
+                                           reply_markup=markup(message.rows),
+                                           request_timeout=seconds)
 
     async def _failed(self, batch: ChatBatch, chat_id: int, rest: list[int],
                       own: Sequence[int], exc: Exception) -> int:

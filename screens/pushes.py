@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any, Protocol, TypeVar
 
+from screens.base import Rows
 from screens.format import average_text, mark_text, spoiler
 from screens.html_text import shorten
 from screens.i18n import Translator
+from screens.push_buttons import push_buttons
 from services import push_events as ev
 
 LIMIT = 4096
@@ -52,24 +54,28 @@ class PushRow:
     student_id: int | None
     event_at: dt.datetime
     hide_values: bool = False
+    subject_id: int | None = None
 
     @classmethod
     def from_stored(cls, row_id: int, kind: str, payload: dict[str, Any],
-                    student_id: int | None, event_at: dt.datetime) -> PushRow:
+                    student_id: int | None, event_at: dt.datetime,
+                    subject_id: int | None = None) -> PushRow:
         """A stored row as it was queued (with the privacy mode it was queued with)."""
         return cls(row_id, ev.decode(kind, payload), student_id, event_at,
-                   bool(payload.get("hide_values")))
+                   bool(payload.get("hide_values")), subject_id)
 
 
 @dataclass(frozen=True)
 class ComposedPush:
     """One message and the outbox rows it completes; with a `file_id`, a photo or document
-    Telegram already has (`file_kind`), `text` its caption."""
+    Telegram already has (`file_kind`), `text` its caption. `rows`: buttons opening the
+    push's view (screens.push_buttons), sent as an inline keyboard."""
 
     text: str
     row_ids: tuple[int, ...]
     file_kind: str = ""
     file_id: str = ""
+    rows: Rows = ()
 
 
 @dataclass
@@ -443,4 +449,6 @@ def compose(rows: Sequence[ComposableRow], t: Translator) -> list[ComposedPush]:
     relayed = [r for r in rows if isinstance(r.event, ev.ThreadMessageEvent)]
     others = [r for r in rows if not isinstance(r.event, ev.ThreadMessageEvent)]
     plan = _split(_sections(others, t)) if others else []
+    by_id = {r.id: r for r in others}
+    plan = [replace(m, rows=push_buttons(t, [by_id[i] for i in m.row_ids])) for m in plan]
     return plan + [thread_message(t, r) for r in sorted(relayed, key=lambda r: r.id)]

@@ -106,3 +106,6 @@ push-staff-digest-mark-line = • { $teacher } — { $klass }, { $subject }, { $
    *[other] { $missing } students
 } without one
 push-staff-digest-more = …and { $count } more
+push-open-marks = 📊 Marks: { $subject }
+push-open-timetable = 📅 Timetable for { $date }
+push-open-homework = 📚 Homework for { $date }

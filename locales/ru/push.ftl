@@ -118,3 +118,6 @@ push-staff-digest-mark-line = • { $teacher } — { $klass }, { $subject }, { $
    *[other] { $missing } учеников
 }
 push-staff-digest-more = …и ещё { $count }
+push-open-marks = 📊 Оценки: { $subject }
+push-open-timetable = 📅 Расписание на { $date }
+push-open-homework = 📚 Задания на { $date }
