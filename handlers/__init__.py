@@ -14,6 +14,7 @@ def routers() -> list[Router]:
         consents,
         errors,
         fallback,
+        feeds,
         forecast,
         homework,
         marks,
@@ -30,7 +31,8 @@ def routers() -> list[Router]:
     )
 
     # Messages first: a command cancels composing there and then goes on to its handler.
-    areas = [messages.router, start.router, menu.router, settings.router, codes.router,
+    areas = [messages.router, start.router, menu.router, settings.router, feeds.router,
+            codes.router,
             consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,

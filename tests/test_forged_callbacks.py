@@ -16,6 +16,7 @@ import screens
 from handlers.attendance import AtCb
 from handlers.codes import CodesCb, CodeStep, OneCodeCb, StaffCodeCb
 from handlers.consents import FormCb, Step
+from handlers.feeds import FeedCb
 from handlers.forecast import ForecastCb, ForecastYearCb
 from handlers.homework import HwCb
 from handlers.marks import MarksCb
@@ -27,6 +28,7 @@ from handlers.settings import SetCb
 from handlers.staff import LessonsCb, StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
+from screens.feeds import FeedAction
 from screens.messages import HoursChoice, MsgAction
 from screens.payloads import Payload
 from screens.reports import ReportChoice, ReportsAction
@@ -36,7 +38,7 @@ GUARDIAN, MATH_TEACHER, CLASS_TEACHER, ADMIN = 1001, 2002, 2001, 2003
 NOT_AVAILABLE = "Это недоступно."
 # Tables whose rows a refused callback must leave exactly as they were.
 WATCHED = ("account_links", "consents", "link_codes", "notification_preferences",
-           "notifications", "accounts", "guardians")
+           "notifications", "accounts", "guardians", "calendar_feeds")
 
 
 async def _ids(env: BotEnv) -> dict[str, int]:
@@ -90,6 +92,7 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
             MarksCb(v="f", s=s), ForecastCb(s=s), ForecastYearCb(s=s), NotifyCb(a="subj", s=s),
             NotifyCb(a="ms", v=str(ids["russian"]), s=s),
             MsgCb(MsgAction.WRITE, s=s, staff=ids["lyceum_staff"]),
+            FeedCb(FeedAction.ISSUE, s=s), FeedCb(FeedAction.REVOKE, s=s),
         )]
     cases += [
         # A subject teacher: another subject in their own class, a class they don't teach,
