@@ -24,6 +24,7 @@ from screens.format import average_text, mark_text, spoiler
 from screens.html_text import shorten
 from screens.i18n import Translator
 from screens.push_buttons import push_buttons
+from screens.summary_push import summary_lines
 from services import push_events as ev
 
 LIMIT = 4096
@@ -305,6 +306,11 @@ def thread_message(t: Translator, row: ComposableRow) -> ComposedPush:
                         e.file_id if media else "")
 
 
+def _family_summary(t: Translator, row: ComposableRow) -> _Section:
+    header, lines = summary_lines(t, _as(ev.FamilySummaryEvent, row), row.hide_values)
+    return _one_row(row, header, lines)
+
+
 def _staff_unmarked(t: Translator, row: ComposableRow) -> _Section:
     items = _as(ev.UnmarkedLessonsEvent, row).items
     lines = [t("push-staff-unmarked-line", klass=escape(i.klass), subject=escape(i.subject),
@@ -376,6 +382,7 @@ _SINGLE: dict[type[ev.PushEvent], Callable[[Translator, ComposableRow], _Section
     ev.PaperExtractsEvent: _paper_extracts,
     ev.PeriodMarksDueEvent: _staff_period_marks,
     ev.DeadlineDigestEvent: _staff_digest,
+    ev.FamilySummaryEvent: _family_summary,
 }
 _ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "absence": 4, "timetable": 5,
           "homework": 6}

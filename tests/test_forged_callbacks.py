@@ -152,6 +152,8 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (CLASS_TEACHER, MsgCb(MsgAction.BLOCK, th=1, on=True)),
         (GUARDIAN, HoursCb(HoursChoice.H08_16)),
         (GUARDIAN, HoursCb()),
+        # The evening summary of several children: not for a chat with fewer than two.
+        (MATH_TEACHER, NotifyCb(a="fam", v="1")),
     ]
     return cases
 

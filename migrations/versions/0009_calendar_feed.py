@@ -1,4 +1,5 @@
-"""calendar feeds: a chat's secret ICS address for one child (only the secret's hash).
+"""calendar feeds: a chat's secret ICS address for one child (only the secret's hash);
+and the opt-in to the evening summary of several children.
 
 Revision ID: 0009
 Revises: 0007
@@ -38,8 +39,11 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_calendar_feeds_student_id"), "calendar_feeds", ["student_id"],
                     unique=False)
+    op.add_column("notification_preferences", sa.Column(
+        "family_summary", sa.Boolean(), server_default=sa.text("false"), nullable=False))
 
 
 def downgrade() -> None:
+    op.drop_column("notification_preferences", "family_summary")
     op.drop_index(op.f("ix_calendar_feeds_student_id"), table_name="calendar_feeds")
     op.drop_table("calendar_feeds")
