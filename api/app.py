@@ -1,4 +1,5 @@
-"""Routes of the exchange API; the contract is in README ("Journal exchange API") and in
+"""Routes of the exchange API (and the calendar feeds, `GET /calendar/{secret}.ics`);
+the contract is in README ("Journal exchange API") and in
 `GET /openapi.json`. Each batch is one transaction, opened here at the edge."""
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.openapi import openapi_document
 from bot.settings import Settings
+from screens.calendar_feed import render as render_feed
+from screens.i18n import translator
+from services import calendar_feed as feeds
 from services.exchange import BatchInvalid, apply_batch, tokens
 from services.exchange.consents import consent_report
 
@@ -98,6 +102,23 @@ async def openapi(request: web.Request) -> web.StreamResponse:
     return web.json_response(openapi_document())
 
 
+async def calendar_feed(request: web.Request) -> web.StreamResponse:
+    """A family's calendar (services.calendar_feed): 404 for an unknown or revoked secret,
+    410 when the chat may no longer read the child (consent withdrawn or lapsed, unlinked)."""
+    secret = request.match_info.get("secret", "")
+    try:
+        async with request.app[SESSIONMAKER].begin() as session:
+            data = await feeds.read_feed(session, secret, request.app[SETTINGS].code_key())
+    except feeds.FeedUnknown:
+        return web.Response(status=404, text="no such calendar")
+    except feeds.FeedLapsed:
+        log.info("calendar feed refused: access lapsed")
+        return web.Response(status=410, text="this calendar is no longer available")
+    return web.Response(body=render_feed(translator(data.locale), data),
+                        content_type="text/calendar", charset="utf-8",
+                        headers={"Cache-Control": "private, max-age=300"})
+
+
 async def healthz(request: web.Request) -> web.StreamResponse:
     return web.json_response({"status": "ok"})
 
@@ -114,4 +135,5 @@ def build_exchange_app(sessionmaker: async_sessionmaker[AsyncSession],
     app.router.add_get("/openapi.json", openapi)
     app.router.add_post("/api/v1/batch", authorized(post_batch))
     app.router.add_get("/api/v1/consents", authorized(get_consents))
+    app.router.add_get("/calendar/{secret}.ics", calendar_feed)
     return app

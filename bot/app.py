@@ -66,6 +66,7 @@ def build_dispatcher(sessionmaker: Sessionmaker, settings: Settings | None = Non
         default_locale=settings.default_locale,
         bot_username=settings.bot_username,
         code_secret=settings.code_key(),
+        feed_base_url=settings.feed_base_url(),
     )
     dp.update.outer_middleware(PrivateChatsOnly())
     dp.update.outer_middleware(OneAtATimePerChat())

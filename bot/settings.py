@@ -51,6 +51,15 @@ class Settings(BaseSettings):
                                      description="Largest batch body accepted, in bytes")
     exchange_rate_per_minute: float = Field(default=60.0,
                                             description="Requests a minute allowed per token")
+    public_url: str | None = Field(
+        default=None, description="The address families reach `diary serve` at (calendar "
+        "feeds); default http://EXCHANGE_HOST:EXCHANGE_PORT")
+
+    def feed_base_url(self) -> str:
+        """Where calendar feed addresses begin (no trailing slash)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.exchange_host}:{self.exchange_port}"
 
 
 def _secret_file(path: Path) -> bytes:

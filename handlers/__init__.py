@@ -15,6 +15,7 @@ def routers() -> list[Router]:
         consents,
         errors,
         fallback,
+        feeds,
         forecast,
         homework,
         marks,
@@ -35,7 +36,7 @@ def routers() -> list[Router]:
     # Conversations first: a command cancels composing there and then goes on to its
     # handler.
     areas = [messages.router, notices.router, complaints.router, polls.router,
-             start.router, menu.router, settings.router, codes.router,
+             start.router, menu.router, settings.router, feeds.router, codes.router,
              consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,

@@ -49,6 +49,8 @@ async def _change(session: AsyncSession, account_id: int, data: NotifyCb) -> Non
             await service.toggle_kind(session, account_id, data.v)
         case NotifyAction.HIDE:
             await service.set_hide_values(session, account_id, data.value(bool))
+        case NotifyAction.FAMILY:
+            await service.set_family_summary(session, account_id, data.value(bool))
         case _:
             raise BadPreference(data.a)
 
@@ -58,6 +60,7 @@ async def _change(session: AsyncSession, account_id: int, data: NotifyCb) -> Non
 @router.callback_query(On(NotifyCb, a=NotifyAction.QUIET))
 @router.callback_query(On(NotifyCb, a=NotifyAction.KIND))
 @router.callback_query(On(NotifyCb, a=NotifyAction.HIDE))
+@router.callback_query(On(NotifyCb, a=NotifyAction.FAMILY))
 async def on_change(_: CallbackQuery, callback_data: NotifyCb, session: AsyncSession,
                     account: AccountInfo, t: Translator) -> Screen:
     await _change(session, account.id, callback_data)

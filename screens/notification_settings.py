@@ -15,6 +15,7 @@ from screens.nav import MenuArea, MenuCb, menu_button
 from screens.payloads import Payload, parse_field
 from services.access import ChildRef
 from services.errors import BadPreference
+from services.family_summary import FAMILY_SUMMARY_AT
 from services.notification_settings import (
     DIGEST_TIMES,
     KINDS,
@@ -35,6 +36,7 @@ class NotifyAction(enum.StrEnum):
     QUIET = "quiet"  # v: a quiet-hours preset, "22-08"
     KIND = "kind"  # v: a kind of push, "marks"
     HIDE = "hide"  # v: 1 hide values, 0 show them
+    FAMILY = "fam"  # v: 1 the evening summary of several children, 0 none
     SUBJECTS = "subj"  # the subject picker for child `s`
     MUTE_SUBJECT = "ms"  # v: the subject id to mute or unmute for child `s`
 
@@ -88,6 +90,9 @@ def settings_text(t: Translator, view: NotifySettings) -> str:
     else:
         lines.append(t("notify-quiet", start=_hm(window[0]), end=_hm(window[1])))
     lines.append(t("notify-privacy-on") if prefs.hide_values else t("notify-privacy-off"))
+    if view.several_children:
+        lines.append(t("notify-family-on", time=_hm(FAMILY_SUMMARY_AT)) if prefs.family_summary
+                     else t("notify-family-off"))
     muted = [t(f"notify-kind-{k}") for k in KINDS if k in prefs.muted_kinds]
     if muted:
         lines.append(t("notify-muted", kinds=", ".join(muted)))
@@ -125,6 +130,11 @@ def settings(t: Translator, view: NotifySettings) -> Screen:
         t("notify-btn-privacy-on" if prefs.hide_values else "notify-btn-privacy-off"),
         NotifyAction.HIDE, "0" if prefs.hide_values else "1"))
     widths.append(1)
+    if view.several_children:
+        buttons.append(_choose(
+            t("notify-btn-family-on" if prefs.family_summary else "notify-btn-family-off"),
+            NotifyAction.FAMILY, "0" if prefs.family_summary else "1"))
+        widths.append(1)
     if view.child is not None:
         buttons.append(_choose(t("notify-btn-subjects", name=view.child.first_name),
                                NotifyAction.SUBJECTS, s=view.child.student_id))

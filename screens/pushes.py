@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any, Protocol, TypeVar
 
@@ -23,7 +23,9 @@ from screens.base import Rows
 from screens.format import average_text, mark_text, spoiler
 from screens.html_text import shorten
 from screens.i18n import Translator
+from screens.push_buttons import push_buttons
 from screens.push_own import OWN
+from screens.summary_push import summary_lines
 from services import push_events as ev
 
 LIMIT = 4096
@@ -54,13 +56,15 @@ class PushRow:
     student_id: int | None
     event_at: dt.datetime
     hide_values: bool = False
+    subject_id: int | None = None
 
     @classmethod
     def from_stored(cls, row_id: int, kind: str, payload: dict[str, Any],
-                    student_id: int | None, event_at: dt.datetime) -> PushRow:
+                    student_id: int | None, event_at: dt.datetime,
+                    subject_id: int | None = None) -> PushRow:
         """A stored row as it was queued (with the privacy mode it was queued with)."""
         return cls(row_id, ev.decode(kind, payload), student_id, event_at,
-                   bool(payload.get("hide_values")))
+                   bool(payload.get("hide_values")), subject_id)
 
 
 @dataclass(frozen=True)
@@ -306,6 +310,11 @@ def _complaint(t: Translator, row: ComposableRow) -> _Section:
     return _one_row(row, header, _text(e.text, 1000).splitlines())
 
 
+def _family_summary(t: Translator, row: ComposableRow) -> _Section:
+    header, lines = summary_lines(t, _as(ev.FamilySummaryEvent, row), row.hide_values)
+    return _one_row(row, header, lines)
+
+
 def _staff_unmarked(t: Translator, row: ComposableRow) -> _Section:
     items = _as(ev.UnmarkedLessonsEvent, row).items
     lines = [t("push-staff-unmarked-line", klass=escape(i.klass), subject=escape(i.subject),
@@ -386,6 +395,7 @@ _SINGLE: dict[type[ev.PushEvent], Callable[[Translator, ComposableRow], _Section
     ev.PeriodMarksDueEvent: _staff_period_marks,
     ev.DeadlineDigestEvent: _staff_digest,
     ev.MonthlyReportEvent: _monthly_report,
+    ev.FamilySummaryEvent: _family_summary,
 }
 _ORDER = {"access": 0, "marks": 1, "final": 2, "forecast": 3, "absence": 4, "timetable": 5,
           "homework": 6}
@@ -467,6 +477,8 @@ def compose(rows: Sequence[ComposableRow], t: Translator) -> list[ComposedPush]:
     own = sorted((r for r in rows if type(r.event) in OWN), key=lambda r: (r.event_at, r.id))
     others = [r for r in rows
               if type(r.event) not in OWN and not isinstance(r.event, ev.ThreadMessageEvent)]
-    return [*(_split(_sections(others, t)) if others else []),
-            *(thread_message(t, r) for r in sorted(relayed, key=lambda r: r.id)),
+    plan = _split(_sections(others, t)) if others else []
+    by_id = {r.id: r for r in others}
+    plan = [replace(m, rows=push_buttons(t, [by_id[i] for i in m.row_ids])) for m in plan]
+    return [*plan, *(thread_message(t, r) for r in sorted(relayed, key=lambda r: r.id)),
             *(_own(t, r) for r in own)]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from html import escape
 
 from screens.base import Button, Screen, layout
+from screens.feeds import FeedAction, FeedCb
 from screens.i18n import LOCALES, Translator
 from screens.menu import child_label
 from screens.nav import MenuArea, MenuCb, menu_button
@@ -60,6 +61,8 @@ def settings(t: Translator, roles: Roles) -> Screen:
     buttons = [_do(("✅ " if locale == t.locale else "") + t(f"settings-lang-{locale}"),
                    SettingsAction.LANGUAGE, locale) for locale in LOCALES]
     buttons.append(Button(t("settings-notifications"), MenuCb(MenuArea.NOTIFICATIONS).pack()))
+    if roles.family_students:
+        buttons.append(Button(t("settings-calendar-feed"), FeedCb(FeedAction.SHOW).pack()))
     if is_guardian(roles):
         # Only a guardian links children; a student or staff member has no use for it.
         buttons.append(_do(t("settings-add-child"), SettingsAction.ADD_CHILD))

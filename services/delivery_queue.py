@@ -75,6 +75,7 @@ class QueuedRow:
     event_at: dt.datetime
     attempts: int
     hide_values: bool = False
+    subject_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,8 @@ async def _as_sent_now(session: AsyncSession,
             unreadable.append((r.id, str(exc)))
             continue
         by_chat.setdefault(r.chat_id, []).append((r, QueuedRow(
-            r.id, event, r.student_id, r.event_at, r.attempts, pref.hide_values)))
+            r.id, event, r.student_id, r.event_at, r.attempts, pref.hide_values,
+            r.subject_id)))
     if muted:
         await drop_rows(session, muted, "muted by the chat before it was sent")
     for row_id, reason in unreadable:

@@ -1,6 +1,8 @@
-"""One summary for a guardian of several children, on demand: for each child the marks
-entered since yesterday, today's absences, the changes to the next school day's timetable
-and the homework due that day.
+"""One summary for a guardian of several children, on demand and, for a chat that opted
+in (services.notification_settings), as an evening push (`evening_summaries`, a scheduled
+job at FAMILY_SUMMARY_AT school time): for each child the marks entered since yesterday,
+today's absences, the changes to the next school day's timetable and the homework due that
+day.
 
 Each child is read through the same access rule as their own views (services.access), so a
 child whose consent is withdrawn is simply not in it.
@@ -16,12 +18,24 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import access, clock
+from services import push_events as ev
 from services.access import ChildRef, StudentAccess
 from services.attendance import MissedLesson, missed_lessons
 from services.homework import HomeworkItem, homework_for_day
 from services.marks import MarkItem
-from services.models import Mark, School, Subject, WorkType
+from services.models import (
+    Account,
+    LinkKind,
+    Mark,
+    NotificationPreference,
+    School,
+    Subject,
+    WorkType,
+)
+from services.notifications import Push, Recipient, SchoolClock, deliver_to
 from services.timetable import LessonView, lessons_between, next_school_day
+
+FAMILY_SUMMARY_AT = dt.time(19, 0)  # the school's evening, with the homework reminder
 
 
 @dataclass(frozen=True)
@@ -91,3 +105,58 @@ async def family_summary(session: AsyncSession, account_id: int) -> FamilySummar
         children.append(await _child(session, granted))
     today = await _since(session, roles.children[0].school_id)
     return FamilySummary(today[0], tuple(children))
+
+
+# --- the evening push -------------------------------------------------------------------
+
+
+def _change(x: LessonView) -> ev.LessonChangeEvent:
+    if x.moved_here and x.moved_from_date is not None:
+        return ev.LessonChangeEvent("lesson_moved", x.subject, x.moved_from_date,
+                                    x.moved_from_slot or x.slot, new_date=x.date,
+                                    new_slot=x.slot)
+    if x.moved_away:
+        return ev.LessonChangeEvent("lesson_moved", x.subject, x.date, x.slot,
+                                    new_date=x.moved_to_date, new_slot=x.moved_to_slot)
+    if x.cancelled:
+        return ev.LessonChangeEvent("lesson_cancelled", x.subject, x.date, x.slot)
+    return ev.LessonChangeEvent("lesson_replaced", x.subject, x.date, x.slot,
+                                teacher=x.substitute)
+
+
+def summary_event(view: FamilySummary) -> ev.FamilySummaryEvent:
+    """The summary as a push event (rendered in the chat's language when it is sent)."""
+    return ev.FamilySummaryEvent(today=view.today, children=tuple(
+        ev.SummaryChild(
+            student=c.child.first_name,
+            label=f"{c.child.short_name}, {c.child.class_name or '—'}",
+            gets_marks=c.child.gets_marks,
+            marks=tuple(ev.SummaryMark(m.subject, m.work_type, m.weight, m.date, m.value,
+                                       m.passed) for m in c.marks),
+            absences=tuple(ev.SummaryAbsence(a.slot, a.subject, a.kind.value)
+                           for a in c.absences),
+            next_day=c.next_day, changes=tuple(_change(x) for x in c.changes),
+            homework=tuple(ev.HomeworkItem(h.subject, h.text[:600]) for h in c.homework))
+        for c in view.children))
+
+
+async def evening_summaries(session: AsyncSession, school: SchoolClock,
+                            today: dt.date) -> int:
+    """To each chat that opted in and has two or more children with consent, the first of
+    them at this school (so a family across two schools gets one): one summary. Returns
+    rows queued."""
+    rows = (await session.execute(
+        select(Account.id, Account.chat_id, Account.locale)
+        .join(NotificationPreference, NotificationPreference.account_id == Account.id)
+        .where(NotificationPreference.student_id.is_(None),
+               NotificationPreference.family_summary.is_(True), Account.is_active)
+        .order_by(Account.id))).all()
+    targets = []
+    for r in rows:
+        roles = await access.load_roles(session, r.id)
+        if len(roles.children) < 2 or roles.children[0].school_id != school.school_id:
+            continue
+        event = summary_event(await family_summary(session, r.id))
+        targets.append((Recipient(r.id, r.chat_id, r.locale, None, "", LinkKind.GUARDIAN),
+                        Push(event, f"family-summary:{today.isoformat()}")))
+    return await deliver_to(session, school, targets)

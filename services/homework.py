@@ -226,3 +226,14 @@ async def lesson_topics(session: AsyncSession, access: StudentAccess, account_id
             .order_by(held_on.desc(), held_slot.desc()).limit(RECENT_TOPICS))).all()
         items = tuple(TopicItem(r.id, r.day, r.slot, r.topic, r.material) for r in rows)
     return LessonTopics(access.child.student_id, subject, items)
+
+
+async def homework_due_between(session: AsyncSession, access: StudentAccess, start: dt.date,
+                               end: dt.date) -> list[HomeworkItem]:
+    """Every homework visible to the student due between two dates (inclusive), by due date
+    and subject (the calendar feed)."""
+    today = await school_today(session, access.child.school_id)
+    rows = (await session.execute(
+        _homework_select(access).where(Homework.due_on.between(start, end))
+        .order_by(Homework.due_on, Subject.name, Homework.id))).all()
+    return [_item(r, today) for r in rows]

@@ -51,6 +51,7 @@ class Preferences:
     muted_kinds: frozenset[str] = frozenset()
     muted_subject_ids: frozenset[int] = frozenset()
     hide_values: bool = False
+    family_summary: bool = False  # the evening summary of several children (opt-in)
 
     @property
     def quiet_off(self) -> bool:
@@ -87,7 +88,8 @@ DEFAULT = Preferences()
 def _from_row(row: NotificationPreference) -> Preferences:
     return Preferences(row.digest, row.digest_time, row.quiet_start, row.quiet_end,
                        frozenset(row.muted_kinds or ()),
-                       frozenset(int(s) for s in row.muted_subject_ids or ()), row.hide_values)
+                       frozenset(int(s) for s in row.muted_subject_ids or ()), row.hide_values,
+                       bool(row.family_summary))
 
 
 # --- when a push falls due --------------------------------------------------------------
@@ -167,7 +169,7 @@ def _values(prefs: Preferences) -> dict[str, Any]:
                 quiet_start=prefs.quiet_start, quiet_end=prefs.quiet_end,
                 muted_kinds=sorted(prefs.muted_kinds),
                 muted_subject_ids=sorted(prefs.muted_subject_ids),
-                hide_values=prefs.hide_values)
+                hide_values=prefs.hide_values, family_summary=prefs.family_summary)
 
 
 async def _save(session: AsyncSession, account_id: int, student_id: int | None,
@@ -226,6 +228,14 @@ async def set_hide_values(session: AsyncSession, account_id: int, hide: bool) ->
     return await _update_chat(session, account_id, hide_values=hide)
 
 
+async def set_family_summary(session: AsyncSession, account_id: int, on: bool) -> Preferences:
+    """Opt in to (or out of) the evening summary of several children; only a guardian of
+    two or more children with consent may."""
+    if on and len((await load_roles(session, account_id)).children) < 2:
+        raise deny(account_id, "family_summary")
+    return await _update_chat(session, account_id, family_summary=on)
+
+
 async def toggle_subject(session: AsyncSession, account_id: int, student_id: int,
                          subject_id: int) -> Preferences:
     """Mute or unmute one subject's pushes about one child. The caller checks that the chat
@@ -255,6 +265,7 @@ class NotifySettings:
     school_quiet: tuple[dt.time, dt.time]
     child: ChildRef | None
     muted_subjects: tuple[str, ...]  # names, for the active child
+    several_children: bool = False  # may opt in to the evening summary of them all
 
 
 async def _school_quiet(session: AsyncSession, school_id: int | None) -> tuple[dt.time, dt.time]:
@@ -281,7 +292,8 @@ async def settings_overview(session: AsyncSession, account_id: int,
             muted = tuple(await session.scalars(
                 select(Subject.name).where(Subject.id.in_(child_prefs.muted_subject_ids))
                 .order_by(Subject.name)))
-    return NotifySettings(prefs, await _school_quiet(session, school_id), child, muted)
+    return NotifySettings(prefs, await _school_quiet(session, school_id), child, muted,
+                          len(roles.children) >= 2)
 
 
 async def _family_child(session: AsyncSession, account_id: int, student_id: int) -> ChildRef:

@@ -360,6 +360,48 @@ class MonthlyReportEvent(PushEvent):
 
 
 @dataclass(frozen=True)
+class SummaryMark:
+    subject: str = ""
+    work_type: str = ""
+    weight: int = 1
+    date: dt.date | None = None
+    value: int | None = None
+    passed: bool | None = None
+
+
+@dataclass(frozen=True)
+class SummaryAbsence:
+    slot: int = 0
+    subject: str = ""
+    attendance: str = ""  # absent / ill / excused / late
+
+
+@dataclass(frozen=True)
+class SummaryChild:
+    """One child's part of the evening summary."""
+
+    student: str = ""  # first name
+    label: str = ""  # name and class, as the menu lists the child
+    gets_marks: bool = True
+    marks: tuple[SummaryMark, ...] = ()
+    absences: tuple[SummaryAbsence, ...] = ()
+    next_day: dt.date | None = None
+    changes: tuple[LessonChangeEvent, ...] = ()
+    homework: tuple[HomeworkItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class FamilySummaryEvent(PushEvent):
+    """The evening summary of several children, to a guardian who opted in: each child's
+    new marks, today's absences, the next school day's changes and homework."""
+
+    KIND = "summary"
+    TYPES = ("family_summary",)
+    today: dt.date | None = None
+    children: tuple[SummaryChild, ...] = ()
+
+
+@dataclass(frozen=True)
 class UnknownEvent(PushEvent):
     """A payload type nobody here knows; shown as a generic line (with its text, if any)."""
 
@@ -377,6 +419,7 @@ EVENT_TYPES: tuple[type[PushEvent], ...] = (
     AccessEndedEvent, NoticeEvent, UnmarkedLessonsEvent, PaperExtractsEvent,
     PeriodMarksDueEvent, DeadlineDigestEvent, ThreadMessageEvent, MonthlyReportEvent,
     ClassNoticeEvent, ComplaintEvent, PollEvent,
+    FamilySummaryEvent,
 )
 _BY_TYPE: dict[str, type[PushEvent]] = {t: cls for cls in EVENT_TYPES for t in cls.TYPES}
 

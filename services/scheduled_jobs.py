@@ -1,8 +1,9 @@
 """Which scheduled runs are due at a moment: the school-time slots and the daily retention.
 
 Jobs that belong to a wall-clock time in a school (Friday 18:00 forecast summary, 19:00
-homework for tomorrow, 08:00 on working days the staff reminder, the period-mark reminders
-and on the week's first working day the deadline digest, 18:00 the risk list two weeks
+homework for tomorrow and the evening summary of several children to the chats that opted
+in, 08:00 on working days the staff reminder, the period-mark reminders and on the week's
+first working day the deadline digest, 18:00 the risk list two weeks
 before a period ends) are due while the school's local time is within a few hours after
 the slot; a slot missed for longer is skipped. Retention is due once a UTC day (00:00 UTC is
 night in every Russian timezone but the far east's morning).
@@ -26,6 +27,7 @@ from services import (
     complaints,
     deadline_reminders,
     deadlines,
+    family_summary,
     forecast_jobs,
     polls,
     reminders,
@@ -139,6 +141,9 @@ async def school_runs(session: AsyncSession, school: SchoolClock,
     if slot_reached(local, HOMEWORK_EVE_AT):
         runs.append(DueRun("homework-eve", f"homework-eve:{sid}:{today.isoformat()}",
                            _for_school(reminders.homework_eve, school, today)))
+    if slot_reached(local, family_summary.FAMILY_SUMMARY_AT):
+        runs.append(DueRun("family-summary", f"family-summary:{sid}:{today.isoformat()}",
+                           _for_school(family_summary.evening_summaries, school, today)))
     if slot_reached(local, STAFF_REMINDER_AT):
         runs.extend(await _staff_runs(session, school, today))
     if slot_reached(local, COMPLAINTS_AT):

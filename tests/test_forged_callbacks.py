@@ -17,6 +17,7 @@ from handlers.attendance import AtCb
 from handlers.codes import CodesCb, CodeStep, OneCodeCb, StaffCodeCb
 from handlers.complaints import ComplaintCb
 from handlers.consents import FormCb, Step
+from handlers.feeds import FeedCb
 from handlers.forecast import ForecastCb, ForecastYearCb
 from handlers.homework import HwCb
 from handlers.marks import MarksCb
@@ -31,6 +32,7 @@ from handlers.staff import LessonsCb, StaffCb
 from handlers.start import ConsentCb
 from handlers.timetable import ScheduledTestsCb, TtCb
 from screens.complaints import ComplaintAction
+from screens.feeds import FeedAction
 from screens.messages import HoursChoice, MsgAction
 from screens.notice_cb import NoticeAction
 from screens.payloads import Payload
@@ -42,7 +44,7 @@ GUARDIAN, MATH_TEACHER, CLASS_TEACHER, ADMIN = 1001, 2002, 2001, 2003
 NOT_AVAILABLE = "Это недоступно."
 # Tables whose rows a refused callback must leave exactly as they were.
 WATCHED = ("account_links", "consents", "link_codes", "notification_preferences",
-           "notifications", "accounts", "guardians")
+           "notifications", "accounts", "guardians", "calendar_feeds")
 
 
 async def _ids(env: BotEnv) -> dict[str, int]:
@@ -96,6 +98,7 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
             MarksCb(v="f", s=s), ForecastCb(s=s), ForecastYearCb(s=s), NotifyCb(a="subj", s=s),
             NotifyCb(a="ms", v=str(ids["russian"]), s=s),
             MsgCb(MsgAction.WRITE, s=s, staff=ids["lyceum_staff"]),
+            FeedCb(FeedAction.ISSUE, s=s), FeedCb(FeedAction.REVOKE, s=s),
         )]
     cases += [
         # A subject teacher: another subject in their own class, a class they don't teach,
@@ -182,6 +185,8 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (GUARDIAN, PollCb(PollAction.RESULTS, 1)),
         (GUARDIAN, PollCb(PollAction.CHART, 1)),
         (GUARDIAN, MenuCb(area="polls")),
+        # The evening summary of several children: not for a chat with fewer than two.
+        (MATH_TEACHER, NotifyCb(a="fam", v="1")),
     ]
     return cases
 

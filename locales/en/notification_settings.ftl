@@ -30,3 +30,7 @@ notify-btn-subject-off = 🔕 { $subject }
 notify-subjects-title = 📚 <b>Notifications by subject</b> — { $name }
     Tap a subject to switch its notifications off or back on.
 notify-subjects-empty = No subjects found.
+notify-family-on = Evening summary of all children: sent at { $time }
+notify-family-off = Evening summary of all children: off
+notify-btn-family-on = 👪 Evening summary: yes
+notify-btn-family-off = 👪 Evening summary: no

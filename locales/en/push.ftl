@@ -113,3 +113,6 @@ push-complaint_status = 📝 <b>Complaint No. { $number }</b>: { $status }
 push-complaint_overdue = ⏰ <b>Complaint No. { $number } is overdue</b>: the answer was due { $due }
 push-poll_new = 🗳 <b>Poll</b>: { $question }
 push-poll_closed = 🗳 <b>Poll closed</b>: { $question }
+push-open-marks = 📊 Marks: { $subject }
+push-open-timetable = 📅 Timetable for { $date }
+push-open-homework = 📚 Homework for { $date }

@@ -30,3 +30,7 @@ notify-btn-subject-off = 🔕 { $subject }
 notify-subjects-title = 📚 <b>Уведомления по предметам</b> — { $name }
     Нажмите на предмет, чтобы выключить или снова включить уведомления о нём.
 notify-subjects-empty = Предметов не найдено.
+notify-family-on = Вечерняя сводка по всем детям: приходит в { $time }
+notify-family-off = Вечерняя сводка по всем детям: выключена
+notify-btn-family-on = 👪 Вечерняя сводка: да
+notify-btn-family-off = 👪 Вечерняя сводка: нет

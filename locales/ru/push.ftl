@@ -125,3 +125,6 @@ push-complaint_status = 📝 <b>Обращение № { $number }</b>: { $statu
 push-complaint_overdue = ⏰ <b>Просрочено обращение № { $number }</b>: срок ответа был { $due }
 push-poll_new = 🗳 <b>Опрос</b>: { $question }
 push-poll_closed = 🗳 <b>Опрос закрыт</b>: { $question }
+push-open-marks = 📊 Оценки: { $subject }
+push-open-timetable = 📅 Расписание на { $date }
+push-open-homework = 📚 Задания на { $date }

@@ -8,6 +8,7 @@ duplicating. Times are stored in UTC (`timestamptz`); dates are school-local cal
 from services.models.accounts import (
     Account,
     AccountLink,
+    CalendarFeed,
     Consent,
     LinkAttempt,
     LinkCode,
@@ -78,7 +79,8 @@ from services.models.school import (
 
 __all__ = [
     "NAMING", "AcademicYear", "Account", "AccountLink", "Attendance", "AttendanceKind", "AuditLog",
-    "Base", "BellSlot", "ClassGroup", "ClassNotice", "Complaint", "ComplaintStatus", "Consent",
+    "Base", "BellSlot", "CalendarFeed", "ClassGroup", "ClassNotice", "Complaint",
+    "ComplaintStatus", "Consent",
     "ConsentDecision", "CurriculumItem", "ExchangeToken", "FinalMark", "FinalMarkKind",
     "ForecastSnapshot", "Guardian", "GuardianRelation", "GuardianStudent", "Homework", "JobRun",
     "LateEntry", "Lesson",

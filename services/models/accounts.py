@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -146,3 +147,18 @@ class Consent(Base):
             "(source = 'paper' AND form_number IS NOT NULL AND signed_on IS NOT NULL)",
             name="source"),
     )
+
+
+class CalendarFeed(Base):
+    """A chat's secret calendar (ICS) address for one child; only the secret's keyed hash
+    is stored (as for link codes). Re-issuing replaces the hash; revoking deletes the row."""
+
+    __tablename__ = "calendar_feeds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"),
+                                            index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[dt.datetime] = created_now()
+    last_read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("account_id", "student_id"),)

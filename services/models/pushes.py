@@ -78,6 +78,9 @@ class NotificationPreference(Base):
     muted_kinds: Mapped[list[str]] = mapped_column(JSONB, default=list)
     muted_subject_ids: Mapped[list[int]] = mapped_column(JSONB, default=list)
     hide_values: Mapped[bool] = mapped_column(Boolean, default=False)  # spoiler privacy mode
+    # A guardian of several children: one evening summary of them all (opt-in).
+    family_summary: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=text("false"))
     __table_args__ = (
         UniqueConstraint("account_id", "student_id", postgresql_nulls_not_distinct=True),
     )
