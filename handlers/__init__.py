@@ -20,6 +20,7 @@ def routers() -> list[Router]:
         menu,
         messages,
         notification_settings,
+        quick_entry,
         reports,
         settings,
         staff,
@@ -31,7 +32,7 @@ def routers() -> list[Router]:
 
     # Messages first: a command cancels composing there and then goes on to its handler.
     areas = [messages.router, start.router, menu.router, settings.router, codes.router,
-            consents.router,
+            consents.router, quick_entry.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
             forecast.router, notification_settings.router, reports.router, summary.router,

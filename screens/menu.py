@@ -70,6 +70,8 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
                           and roles.staff.school_wide else f"menu-staff-{area.value}")
                     for area in STAFF_AREAS]
         buttons.append(_area(t, MenuArea.INBOX, "menu-staff-inbox"))
+        if roles.staff.quick_entry and not roles.staff.read_only:
+            buttons.append(_area(t, MenuArea.QUICK, "menu-staff-quick"))
         if roles.staff.roles & CODE_ISSUERS:
             buttons.append(_area(t, MenuArea.CODES, "menu-staff-codes"))
         if roles.staff.roles & CONSENT_VIEWERS:

@@ -37,6 +37,7 @@ class MenuArea(enum.StrEnum):
     CONSENTS = "consents"
     MESSAGES = "messages"  # a family writes to the child's teachers
     INBOX = "inbox"  # a teacher's threads
+    QUICK = "quick"  # quick entry of today's lessons, where the school allows it
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from handlers.marks import MarksCb
 from handlers.menu import ChildCb, MenuCb
 from handlers.messages import HoursCb, MsgCb
 from handlers.notification_settings import NotifyCb
+from handlers.quick_entry import QuickCb, QuickStep
 from handlers.reports import ReportsCb
 from handlers.settings import SetCb
 from handlers.staff import LessonsCb, StaffCb
@@ -36,7 +37,7 @@ GUARDIAN, MATH_TEACHER, CLASS_TEACHER, ADMIN = 1001, 2002, 2001, 2003
 NOT_AVAILABLE = "Это недоступно."
 # Tables whose rows a refused callback must leave exactly as they were.
 WATCHED = ("account_links", "consents", "link_codes", "notification_preferences",
-           "notifications", "accounts", "guardians")
+           "notifications", "accounts", "guardians", "attendance", "homework", "lessons")
 
 
 async def _ids(env: BotEnv) -> dict[str, int]:
@@ -70,6 +71,11 @@ async def _ids(env: BotEnv) -> dict[str, int]:
         "russian": await one(
             "SELECT s.id FROM subjects s JOIN schools sc ON sc.id = s.school_id "
             "WHERE sc.external_id = 'demo-school' AND s.name = 'Русский язык'"),
+        # Today's Russian lesson in 5А: the class teacher's, not the maths teacher's.
+        "russian_lesson": await one(
+            "SELECT l.id FROM lessons l JOIN subjects s ON s.id = l.subject_id JOIN classes c "
+            "ON c.id = l.class_id WHERE c.name = '5А' AND s.name = 'Русский язык' AND "
+            "l.date = DATE '2026-11-23' ORDER BY l.slot LIMIT 1"),
     }
 
 
@@ -149,6 +155,13 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (CLASS_TEACHER, MsgCb(MsgAction.BLOCK, th=1, on=True)),
         (GUARDIAN, HoursCb(HoursChoice.H08_16)),
         (GUARDIAN, HoursCb()),
+        # Quick entry: only a lesson one teaches, today, with its own students.
+        (GUARDIAN, MenuCb(area="quick")),
+        (GUARDIAN, QuickCb(QuickStep.OPEN, ids["russian_lesson"])),
+        *((MATH_TEACHER, QuickCb(step, ids["russian_lesson"], ids["stranger"]))
+          for step in QuickStep),
+        (CLASS_TEACHER, QuickCb(QuickStep.TOGGLE, ids["russian_lesson"], ids["lyceum"])),
+        (ADMIN, QuickCb(QuickStep.SAVE, ids["russian_lesson"])),
     ]
     return cases
 
@@ -180,7 +193,8 @@ async def _snapshot(env: BotEnv) -> dict[str, Any]:
 
 def test_every_callback_is_covered() -> None:
     ids = dict.fromkeys(("stranger", "lyceum", "lyceum_class", "class_1a", "pupil_1a",
-                         "class_7b", "lyceum_staff", "lyceum_guardian", "russian"), 1)
+                         "class_7b", "lyceum_staff", "lyceum_guardian", "russian",
+                         "russian_lesson"), 1)
     covered = {type(cb) for _, cb in _forged(ids)}
     assert _callback_classes() - covered == set()
 
