@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select, text
+
 from bot.delivery import DeliveryWorker
 from handlers.menu import MenuCb
 from screens.quick_entry import QuickCb, QuickStep
+from services.models import School
 from tests.conftest import DEMO_TODAY, BotEnv
 from tests.test_marks_views import denied_count, rows
 from tests.test_staff_views import staff_id
@@ -20,8 +23,6 @@ GUARDIAN = 1001  # guardian of a 5А child
 
 async def allow(env: BotEnv, on: bool = True) -> None:
     async with env.db.sessionmaker.begin() as s:
-        from sqlalchemy import text
-
         await s.execute(text("UPDATE schools SET quick_entry = :on "
                              "WHERE name = 'Школа № 17'"), {"on": on})
 
@@ -56,6 +57,12 @@ async def journal_state(env: BotEnv) -> tuple[Any, ...]:
 
 
 async def test_off_by_default_nothing_offered_nothing_done(bot_env: BotEnv) -> None:
+    await allow(bot_env, False)  # the demo school has it on; a new school has it off
+    async with bot_env.db.sessionmaker.begin() as s:
+        s.add(School(name="Новая школа"))
+        await s.flush()
+        assert not await s.scalar(select(School.quick_entry).where(
+            School.name == "Новая школа"))
     teacher = bot_env.client(MATHS)
     await teacher.send("/menu")
     assert not any("Быстрый ввод" in b[0] for b in teacher.buttons())
