@@ -123,7 +123,7 @@ async def test_third_failure_says_how_many_tries_are_left(bot_env: BotEnv) -> No
     assert first == second and "попыт" not in first
     assert "Осталось 2 попытки" in (await parent.send("/start 2222233335"))[-1].text
     assert "Осталась 1 попытка" in (await parent.send("/start 2222233336"))[-1].text
-    assert "Попыток больше нет" in (await parent.send("/start 2222233337"))[-1].text
+    assert "Попытки закончились" in (await parent.send("/start 2222233337"))[-1].text
     assert "Слишком много" in (await parent.send("/start 2222233338"))[-1].text
 
 

@@ -11,9 +11,9 @@ link-code-invalid =
 link-code-invalid-left =
     { link-code-invalid }
     { $left ->
-        [0] No tries are left: the next one in an hour.
-        [one] { $left } try is left, then codes are locked for an hour.
-       *[other] { $left } tries are left, then codes are locked for an hour.
+        [0] No tries are left: codes are locked for up to an hour.
+        [one] { $left } try is left, then codes are locked for up to an hour.
+       *[other] { $left } tries are left, then codes are locked for up to an hour.
     }
 link-code-format = A code is 10 Latin letters and digits, for example <code>K7QMX-3PD9T</code>. Please send it whole.
 link-too-many =
