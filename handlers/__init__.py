@@ -31,8 +31,10 @@ def routers() -> list[Router]:
     )
 
     # Messages first: a command cancels composing there and then goes on to its handler.
-    areas = [messages.router, start.router, menu.router, settings.router, codes.router,
-            consents.router, quick_entry.router,
+    # Quick entry's typed topic or homework before start: a code-shaped text in that
+    # conversation is homework, not a link code.
+    areas = [messages.router, quick_entry.router, start.router, menu.router, settings.router,
+            codes.router, consents.router,
             timetable.router, homework.router, attendance.router, teachers.router,
             marks.router, calendar.router, staff.router,
             forecast.router, notification_settings.router, reports.router, summary.router,
