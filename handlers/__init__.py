@@ -24,6 +24,7 @@ def routers() -> list[Router]:
         notices,
         notification_settings,
         polls,
+        quick_entry,
         reports,
         settings,
         staff,
@@ -34,14 +35,14 @@ def routers() -> list[Router]:
     )
 
     # Conversations first: a command cancels composing there and then goes on to its
-    # handler.
+    # handler. Quick entry's typed topic or homework before start: a code-shaped text in
+    # that conversation is homework, not a link code.
     areas = [messages.router, notices.router, complaints.router, polls.router,
-             start.router, menu.router, settings.router, feeds.router, codes.router,
-             consents.router,
-            timetable.router, homework.router, attendance.router, teachers.router,
-            marks.router, calendar.router, staff.router,
-            forecast.router, notification_settings.router, reports.router, summary.router,
-            fallback.router]
+             quick_entry.router, start.router, menu.router, settings.router, feeds.router,
+             codes.router, consents.router, timetable.router, homework.router,
+             attendance.router, teachers.router, marks.router, calendar.router, staff.router,
+             forecast.router, notification_settings.router, reports.router, summary.router,
+             fallback.router]
     for router in areas:
         # Defence in depth: the outer middleware already drops group updates.
         router.message.filter(F.chat.type == ChatType.PRIVATE)

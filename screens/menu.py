@@ -76,6 +76,8 @@ def main_menu(t: Translator, roles: Roles, child: ChildRef | None) -> Screen:
             buttons.append(_area(t, MenuArea.POLLS, "menu-staff-polls"))
         if roles.staff.roles & COMPLAINT_HANDLERS:
             buttons.append(_area(t, MenuArea.COMPLAINTS_ADMIN, "menu-staff-complaints"))
+        if roles.staff.quick_entry and not roles.staff.read_only:
+            buttons.append(_area(t, MenuArea.QUICK, "menu-staff-quick"))
         if roles.staff.roles & CODE_ISSUERS:
             buttons.append(_area(t, MenuArea.CODES, "menu-staff-codes"))
         if roles.staff.roles & CONSENT_VIEWERS:

@@ -42,6 +42,7 @@ class MenuArea(enum.StrEnum):
     COMPLAINTS = "complaints"
     COMPLAINTS_ADMIN = "complaints-admin"
     POLLS = "polls"
+    QUICK = "quick"  # quick entry of today's lessons, where the school allows it
 
 
 @dataclass(frozen=True)

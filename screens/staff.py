@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from html import escape
 
 from screens.base import Button, Screen, grid, layout
+from screens.consents import FormCb, Step
 from screens.format import average_text, period_label, person_name
 from screens.i18n import Translator
 from screens.marks import fit_lines, row_of
 from screens.nav import MenuArea, MenuCb, menu_button, pager, paginate
 from screens.payloads import Payload
 from services import staff
+from services.consent_report import StudentConsent
 
 TABLE_MARKS = 40  # latest marks per row of a class table (the average counts them all)
 
@@ -54,13 +56,24 @@ def classes(t: Translator, found: staff.StaffClasses) -> Screen:
     return Screen(text, layout([*buttons, menu_button(t)], *grid(len(buttons), 4), 1))
 
 
+def _consent_line(t: Translator, student: StudentConsent) -> str:
+    people = len(student.people)
+    family = (t("staff-class-family", linked=sum(p.linked for p in student.people),
+                people=people) if people else t("staff-class-no-family"))
+    return t("staff-class-student", status=t(f"staff-class-{student.status.value}"),
+             name=escape(student.name), family=family,
+             own=t(f"staff-class-own-{student.own_link.value}"))
+
+
 def klass(t: Translator, view: staff.ClassView) -> Screen:
     ref = view.klass
     subjects = view.subjects if ref.gets_marks else ()
     buttons = [_go(subject.name, StaffView.TABLE, c=ref.id, j=subject.id)
                for subject in subjects]
-    buttons += [_go(t("staff-btn-students"), StaffView.STUDENTS, c=ref.id),
-                Button(t("staff-btn-classes"), MenuCb(MenuArea.CLASSES).pack()),
+    buttons.append(_go(t("staff-btn-students"), StaffView.STUDENTS, c=ref.id))
+    if view.consents is not None:
+        buttons.append(Button(t("menu-staff-consents"), FormCb(Step.REPORT, c=ref.id).pack()))
+    buttons += [Button(t("staff-btn-classes"), MenuCb(MenuArea.CLASSES).pack()),
                 menu_button(t)]
     if not ref.gets_marks:
         # No subject to choose: a first grade gets no marks at all (002 §5.5).
@@ -69,7 +82,13 @@ def klass(t: Translator, view: staff.ClassView) -> Screen:
         lines = [t("staff-class-title", klass=escape(ref.name))]
     if ref.gets_marks and not subjects:
         lines.append(t("staff-class-no-subjects"))
-    return Screen("\n".join(lines), layout(buttons, *grid(len(subjects), 2), 1, 2))
+    if view.consents is not None:
+        # The class teacher's own class: who is in the bot and who has consented.
+        lines += ["", t("staff-class-consents") if view.consents
+                  else t("staff-students-empty")]
+        lines += [_consent_line(t, student) for student in view.consents]
+    extra = 2 if view.consents is not None else 1
+    return Screen(fit_lines(t, lines), layout(buttons, *grid(len(subjects), 2), extra, 2))
 
 
 def table_pages(t: Translator, table: staff.ClassMarksTable) -> list[str]:

@@ -74,6 +74,7 @@ class StaffRef:
     school_id: int
     name: str
     roles: frozenset[StaffRoleKind]
+    quick_entry: bool = False  # the school lets teachers enter lessons from the bot
 
     @property
     def school_wide(self) -> bool:
@@ -219,7 +220,8 @@ async def load_roles(session: AsyncSession, account_id: int) -> Roles:
 async def _staff_ref(session: AsyncSession, staff_id: int) -> StaffRef | None:
     rows = (await session.execute(
         select(Staff.school_id, Staff.last_name, Staff.first_name, Staff.middle_name,
-               StaffRole.role)
+               StaffRole.role, School.quick_entry)
+        .join(School, School.id == Staff.school_id)
         .outerjoin(StaffRole, StaffRole.staff_id == Staff.id)
         .where(Staff.id == staff_id, Staff.is_active)
     )).all()
@@ -228,7 +230,8 @@ async def _staff_ref(session: AsyncSession, staff_id: int) -> StaffRef | None:
     first = rows[0]
     name = full_name(first.last_name, first.first_name, first.middle_name)
     return StaffRef(staff_id, first.school_id, name,
-                    frozenset(r.role for r in rows if r.role is not None))
+                    frozenset(r.role for r in rows if r.role is not None),
+                    bool(first.quick_entry))
 
 
 async def audit(session: AsyncSession, action: str, *, account_id: int | None = None,

@@ -18,6 +18,8 @@ from services.models import LinkAttempt
 log = logging.getLogger("services.codes")
 
 MAX_FAILURES = 5
+# From this many failures in the window on, a bad code's reply says how many tries are left.
+WARN_AFTER = 3
 FAILURE_WINDOW = dt.timedelta(hours=1)
 # A burst: this many failures within the window, from any chats, in one school (or with
 # codes nobody issued, which name no school). New attempts there are then paced.
@@ -61,7 +63,9 @@ async def check_school(session: AsyncSession, school_id: int | None) -> None:
 
 
 async def record_failure(session: AsyncSession, telegram_id: int,
-                          school_id: int | None) -> None:
+                          school_id: int | None) -> int | None:
+    """Record a failed attempt; the tries the chat has left before the lock once it has
+    failed `WARN_AFTER` times within the window, else None."""
     now = clock.now()
     session.add(LinkAttempt(telegram_id=telegram_id, school_id=school_id, succeeded=False,
                             attempted_at=now))
@@ -75,3 +79,10 @@ async def record_failure(session: AsyncSession, telegram_id: int,
         log.warning("link code failures burst in school %s: %d in %d min from any chats; "
                     "new attempts there are paced", school_id if school_id else "unknown",
                     failures, SCHOOL_WINDOW.seconds // 60)
+    chat_failures = int(await session.scalar(
+        select(func.count()).select_from(LinkAttempt)
+        .where(LinkAttempt.telegram_id == telegram_id, ~LinkAttempt.succeeded,
+               LinkAttempt.attempted_at > now - FAILURE_WINDOW)) or 0)
+    if chat_failures < WARN_AFTER:
+        return None
+    return max(0, MAX_FAILURES - chat_failures)

@@ -54,6 +54,7 @@ from services.names import full_name
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
 GROUP = 5
+DEFAULT_TTL_HOURS = 72
 
 # Unknown, used, expired or revoked: deliberately one error, so there is no oracle.
 InvalidCode = CodeInvalid
@@ -126,7 +127,7 @@ async def new_code(session: AsyncSession, secret: bytes, *, school_id: int, kind
                     student_id: int | None, staff_id: int | None, issued_by_id: int | None,
                     guardian_id: int | None = None) -> tuple[str, dt.datetime]:
     ttl = await session.scalar(select(School.link_code_ttl_hours).where(School.id == school_id))
-    expires_at = clock.now() + dt.timedelta(hours=ttl or 72)
+    expires_at = clock.now() + dt.timedelta(hours=ttl or DEFAULT_TTL_HOURS)
     code = generate_code()
     session.add(LinkCode(school_id=school_id, code_hash=hash_code(code, secret), kind=kind,
                          student_id=student_id, staff_id=staff_id, guardian_id=guardian_id,
@@ -330,6 +331,13 @@ class Redeemed:
     waiting: bool = False  # a student link: no guardian has consented yet
 
 
+async def code_lifetime_hours(session: AsyncSession) -> int:
+    """How long codes are valid, as a bad code's reply says: the schools' setting, the
+    longest when schools differ. It never depends on the code that was sent (no oracle)."""
+    hours = await session.scalar(select(func.max(School.link_code_ttl_hours)))
+    return int(hours or DEFAULT_TTL_HOURS)
+
+
 async def redeem(session: AsyncSession, *, account_id: int, telegram_id: int,
                  raw_code: str, secret: bytes) -> Redeemed:
     """Link the account by a code. Bad codes cost one of five attempts an hour."""
@@ -347,11 +355,11 @@ async def redeem(session: AsyncSession, *, account_id: int, telegram_id: int,
         await attempts.check_school(session, link_code.school_id)
     if (link_code is None or link_code.used_at is not None
             or link_code.revoked_at is not None or link_code.expires_at <= now):
-        await attempts.record_failure(session, telegram_id,
-                                      link_code.school_id if link_code else None)
+        left = await attempts.record_failure(session, telegram_id,
+                                             link_code.school_id if link_code else None)
         await audit(session, "link_failed", account_id=account_id, telegram_id=telegram_id,
                     code_id=link_code.id if link_code else None)
-        raise InvalidCode()
+        raise InvalidCode(await code_lifetime_hours(session), left)
     session.add(LinkAttempt(telegram_id=telegram_id, school_id=link_code.school_id,
                             succeeded=True, attempted_at=now))
     link_code.used_at = now

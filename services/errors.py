@@ -70,11 +70,23 @@ class NoPeriod(NotFound):
 
 
 class CodeInvalid(DiaryError):
-    """A link code that is unknown, used, revoked or expired: the same answer for all."""
+    """A link code that is unknown, used, revoked or expired: the same answer for all.
+
+    It carries how long codes are valid (`lifetime_hours`) and, once a chat has failed
+    often, how many tries it has left before the lock (`tries_left`, else None). Neither
+    depends on which code was sent, so the answer stays no oracle."""
 
     text_id = "link-code-invalid"
     alert = False
     keeps_work = True  # the failure and its audit row count towards the attempt limit
+
+    def __init__(self, lifetime_hours: int = 72, tries_left: int | None = None) -> None:
+        super().__init__("code invalid", hours=lifetime_hours)
+        self.lifetime_hours = lifetime_hours
+        self.tries_left = tries_left
+        if tries_left is not None:
+            self.text_id = "link-code-invalid-left"
+            self.text_args["left"] = tries_left
 
 
 class TooManyAttempts(DiaryError):

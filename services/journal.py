@@ -379,6 +379,24 @@ async def change_lesson(session: AsyncSession, lesson_id: int, *,
     return WriteResult(lesson.id, True, queued)
 
 
+async def set_topic(session: AsyncSession, lesson_id: int, topic: str, *,
+                    via: str | None = None) -> WriteResult:
+    """A lesson's topic (what a family reads in the subject's topics; no push)."""
+    topic = (topic or "").strip()
+    if not topic:
+        raise JournalError("a topic needs a text")
+    lesson = await session.get(Lesson, lesson_id, with_for_update=True)
+    if lesson is None:
+        raise NotFound(f"lesson {lesson_id}")
+    if lesson.topic == topic:
+        return WriteResult(lesson.id, False, 0)
+    lesson.topic = topic
+    if via is not None:
+        lesson.entered_via = via
+    await session.flush()
+    return WriteResult(lesson.id, True, 0)
+
+
 # --- homework ---------------------------------------------------------------------------
 
 
@@ -387,7 +405,7 @@ async def set_homework(session: AsyncSession, *, class_id: int, subject_id: int,
                        subgroup_id: int | None = None, student_id: int | None = None,
                        lesson_id: int | None = None, teacher_id: int | None = None,
                        external_id: str | None = None, homework_id: int | None = None,
-                       backfill: bool = False) -> WriteResult:
+                       backfill: bool = False, via: str | None = None) -> WriteResult:
     """New or changed homework for a class, a subgroup or one student. Its students (and
     their guardians) are told unless it is already due."""
     text = (text or "").strip()
@@ -420,7 +438,7 @@ async def set_homework(session: AsyncSession, *, class_id: int, subject_id: int,
                             subgroup_id=subgroup_id, student_id=student_id,
                             subject_id=subject_id, lesson_id=lesson_id, teacher_id=teacher_id,
                             assigned_on=assigned_on, due_on=due_on, text=text,
-                            external_id=external_id)
+                            external_id=external_id, entered_via=via)
         session.add(homework)
         kind = "homework_new"
     else:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services import access
 from services.access import ChildRef, ClassAccess
 from services.calendar import PeriodInfo, current_period, periods_for_grade, reporting_periods
+from services.consent_report import StudentConsent, class_consent
 from services.marks import (
     MarkValue,
     NoPeriod,
@@ -73,6 +74,9 @@ class StaffClasses:
 class ClassView:
     klass: ClassRef
     subjects: tuple[SubjectRef, ...]  # the subjects this staff member may see, by name
+    # For the class's own class teacher: each student's link and consent state (surname
+    # order); None for anyone else.
+    consents: tuple[StudentConsent, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,8 @@ def _subject_filter(granted: ClassAccess) -> list[ColumnElement[bool]]:
 
 
 async def class_view(session: AsyncSession, account_id: int, class_id: int) -> ClassView:
-    """A class and the subjects of its curriculum this staff member may see."""
+    """A class and the subjects of its curriculum this staff member may see; for its class
+    teacher also each student's link and consent state."""
     granted = await access.class_access(session, account_id, class_id)
     klass = await _class_ref(session, granted)
     rows = (await session.execute(
@@ -170,7 +175,13 @@ async def class_view(session: AsyncSession, account_id: int, class_id: int) -> C
         .where(CurriculumItem.class_id == class_id, *_subject_filter(granted))
         .order_by(Subject.name)
     )).all()
-    return ClassView(klass, tuple(SubjectRef(r.id, r.name, r.pass_fail) for r in rows))
+    teacher_id = await session.scalar(select(ClassGroup.class_teacher_id)
+                                      .where(ClassGroup.id == class_id))
+    consents = None
+    if teacher_id == granted.staff.staff_id:
+        consents = (await class_consent(session, class_id)).students
+    return ClassView(klass, tuple(SubjectRef(r.id, r.name, r.pass_fail) for r in rows),
+                     consents)
 
 
 def _students_of(granted: ClassAccess, subject_id: int | None) -> list[ColumnElement[bool]]:

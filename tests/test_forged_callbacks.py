@@ -26,6 +26,7 @@ from handlers.messages import HoursCb, MsgCb
 from handlers.notices import NoticeCb
 from handlers.notification_settings import NotifyCb
 from handlers.polls import PollCb
+from handlers.quick_entry import QuickCb, QuickStep
 from handlers.reports import ReportsCb
 from handlers.settings import SetCb
 from handlers.staff import LessonsCb, StaffCb
@@ -44,7 +45,8 @@ GUARDIAN, MATH_TEACHER, CLASS_TEACHER, ADMIN = 1001, 2002, 2001, 2003
 NOT_AVAILABLE = "Это недоступно."
 # Tables whose rows a refused callback must leave exactly as they were.
 WATCHED = ("account_links", "consents", "link_codes", "notification_preferences",
-           "notifications", "accounts", "guardians", "calendar_feeds")
+           "notifications", "accounts", "guardians", "calendar_feeds", "attendance",
+           "homework", "lessons")
 
 
 async def _ids(env: BotEnv) -> dict[str, int]:
@@ -78,6 +80,11 @@ async def _ids(env: BotEnv) -> dict[str, int]:
         "russian": await one(
             "SELECT s.id FROM subjects s JOIN schools sc ON sc.id = s.school_id "
             "WHERE sc.external_id = 'demo-school' AND s.name = 'Русский язык'"),
+        # Today's Russian lesson in 5А: the class teacher's, not the maths teacher's.
+        "russian_lesson": await one(
+            "SELECT l.id FROM lessons l JOIN subjects s ON s.id = l.subject_id JOIN classes c "
+            "ON c.id = l.class_id WHERE c.name = '5А' AND s.name = 'Русский язык' AND "
+            "l.date = DATE '2026-11-23' ORDER BY l.slot LIMIT 1"),
     }
 
 
@@ -187,6 +194,13 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
         (GUARDIAN, MenuCb(area="polls")),
         # The evening summary of several children: not for a chat with fewer than two.
         (MATH_TEACHER, NotifyCb(a="fam", v="1")),
+        # Quick entry: only a lesson one teaches, today, with its own students.
+        (GUARDIAN, MenuCb(area="quick")),
+        (GUARDIAN, QuickCb(QuickStep.OPEN, ids["russian_lesson"])),
+        *((MATH_TEACHER, QuickCb(step, ids["russian_lesson"], ids["stranger"]))
+          for step in QuickStep),
+        (CLASS_TEACHER, QuickCb(QuickStep.TOGGLE, ids["russian_lesson"], ids["lyceum"])),
+        (ADMIN, QuickCb(QuickStep.SAVE, ids["russian_lesson"])),
     ]
     return cases
 
@@ -218,7 +232,8 @@ async def _snapshot(env: BotEnv) -> dict[str, Any]:
 
 def test_every_callback_is_covered() -> None:
     ids = dict.fromkeys(("stranger", "lyceum", "lyceum_class", "class_1a", "pupil_1a",
-                         "class_7b", "lyceum_staff", "lyceum_guardian", "russian"), 1)
+                         "class_7b", "lyceum_staff", "lyceum_guardian", "russian",
+                         "russian_lesson"), 1)
     covered = {type(cb) for _, cb in _forged(ids)}
     assert _callback_classes() - covered == set()
 

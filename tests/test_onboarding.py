@@ -100,18 +100,42 @@ async def test_bad_codes_get_one_reply_and_change_nothing(bot_env: BotEnv) -> No
     await _issue(bot_env, student_id, LinkKind.STUDENT)  # re-issuing revokes the previous
     expired = await _issue(bot_env, (await _student(bot_env, offset=5))[0])
 
-    parent = bot_env.client(NEW_PARENT)
+    # One chat per code: from a chat's third failure on, the reply also counts its tries.
     replies = []
-    for payload in ("ZZZZZ22222", used.payload, revoked.payload):
-        replies.append((await parent.send(f"/start {payload}"))[-1].text)
+    for n, payload in enumerate(("ZZZZZ22222", used.payload, revoked.payload)):
+        replies.append((await bot_env.client(NEW_PARENT + 10 + n)
+                        .send(f"/start {payload}"))[-1].text)
     with clock.frozen(DEMO_NOW + dt.timedelta(hours=73)):
-        replies.append((await parent.send(expired.payload))[-1].text)
+        replies.append((await bot_env.client(NEW_PARENT).send(expired.payload))[-1].text)
     assert len(set(replies)) == 1 and "не подош" in replies[0]
+    assert "72 часа" in replies[0] and "классный руководитель" in replies[0]
     assert await _live_links(bot_env, NEW_PARENT) == 0
     failures = await bot_env.scalar(
-        "SELECT count(*) FROM audit_log WHERE action = 'link_failed' AND telegram_id = :t",
-        t=NEW_PARENT)
+        "SELECT count(*) FROM audit_log WHERE action = 'link_failed' AND telegram_id "
+        "BETWEEN :t AND :t + 12", t=NEW_PARENT)
     assert failures == 4
+
+
+async def test_third_failure_says_how_many_tries_are_left(bot_env: BotEnv) -> None:
+    parent = bot_env.client(NEW_PARENT)
+    first = (await parent.send("/start 2222233333"))[-1].text
+    second = (await parent.send("/start 2222233334"))[-1].text
+    assert first == second and "попыт" not in first
+    assert "Осталось 2 попытки" in (await parent.send("/start 2222233335"))[-1].text
+    assert "Осталась 1 попытка" in (await parent.send("/start 2222233336"))[-1].text
+    assert "Попытки закончились" in (await parent.send("/start 2222233337"))[-1].text
+    assert "Слишком много" in (await parent.send("/start 2222233338"))[-1].text
+
+
+async def test_bad_code_reply_uses_the_schools_code_lifetime_in_english(
+        bot_env: BotEnv) -> None:
+    async with bot_env.db.sessionmaker.begin() as s:
+        await s.execute(text("UPDATE schools SET link_code_ttl_hours = 48"))
+    parent = bot_env.client(NEW_PARENT, language_code="en")
+    replies = [(await parent.send(f"/start 222223333{n}"))[-1].text for n in (2, 3, 4)]
+    assert "valid for 48 hours" in replies[0] and "class teacher" in replies[0]
+    assert "tries" not in replies[1]
+    assert "2 tries are left" in replies[2] and "valid for 48 hours" in replies[2]
 
 
 async def test_five_failures_lock_even_a_correct_code(bot_env: BotEnv) -> None:

@@ -2,7 +2,19 @@ start-welcome =
     Hello! This is the school's electronic diary.
     To see marks, the timetable and homework, send the access code the school gave you (for example <code>K7QMX-3PD9T</code>), or open the link with the code.
 start-need-code = This chat is not linked to any student yet. Send the access code from the school.
-link-code-invalid = That code did not work. Check it and try again, or ask the school for a new one.
+link-code-invalid =
+    That code did not work. Check it and try again.
+    A code is valid for { $hours } { $hours ->
+        [one] hour
+       *[other] hours
+    } after it is issued and works once. A new code comes from the class teacher or the school office.
+link-code-invalid-left =
+    { link-code-invalid }
+    { $left ->
+        [0] No tries are left: codes are locked for up to an hour.
+        [one] { $left } try is left, then codes are locked for up to an hour.
+       *[other] { $left } tries are left, then codes are locked for up to an hour.
+    }
 link-code-format = A code is 10 Latin letters and digits, for example <code>K7QMX-3PD9T</code>. Please send it whole.
 link-too-many =
     Too many wrong attempts. Try again in { $minutes } { $minutes ->

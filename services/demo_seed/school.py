@@ -128,9 +128,10 @@ class _School:
 
 
 async def _add_school(w: _Writer, name: str, external_id: str, timezone: str,
-                      today: dt.date) -> _School:
+                      today: dt.date, *, quick_entry: bool = False) -> _School:
     [school_id] = await w.ids(School, [{"name": name, "timezone": timezone,
-                                        "external_id": external_id}])
+                                        "external_id": external_id,
+                                        "quick_entry": quick_entry}])
     start_year = _academic_start_year(today)
     [year_id] = await w.ids(AcademicYear, [{
         "school_id": school_id, "name": f"{start_year}/{start_year + 1}",

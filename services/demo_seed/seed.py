@@ -59,8 +59,9 @@ async def demo_counts(session: AsyncSession) -> dict[str, int]:
 
 
 async def _seed_school17(w: _Writer, today: dt.date) -> None:
+    # Quick entry on: in `diary demo` a teacher enters an absence or homework from the bot.
     school = await _add_school(w, "Школа № 17", DEMO_SCHOOL_EXTERNAL_ID, "Europe/Moscow",
-                               today)
+                               today, quick_entry=True)
     await _add_staff(w, school, data.STAFF)
     await _add_subjects(w, school, data.CLASSES)
     classes = await _add_classes(w, school, data.CLASSES)

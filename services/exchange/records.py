@@ -10,6 +10,7 @@ from typing import Any
 
 from services import clock, deadlines
 from services import push_events as ev
+from services.attendance_register import absence_push
 from services.exchange import sql
 from services.exchange.context import Apply
 from services.notifications import Push
@@ -196,10 +197,9 @@ async def attendance(ctx: Apply, records: list[dict[str, Any]]) -> None:
     subjects = await _names(ctx, "subjects", {lessons[r["lesson_id"]].subject_id for r in told})
     for row in told:
         les = lessons[row["lesson_id"]]
-        absence = ev.AbsenceEvent(attendance=row["kind"], subject=subjects[les.subject_id],
-                                  date=row["date"], slot=les.slot)
-        ctx.pushes.append((row["student_id"], Push(
-            absence, f"absence:{written[row['external_id']]}:{row['kind']}", les.subject_id)))
+        ctx.pushes.append((row["student_id"], absence_push(
+            written[row["external_id"]], row["kind"], subject=subjects[les.subject_id],
+            subject_id=les.subject_id, date=row["date"], slot=les.slot)))
 
 
 async def final_marks(ctx: Apply, records: list[dict[str, Any]]) -> None:

@@ -55,6 +55,7 @@ class Lesson(Base):
     # When the teacher took the register: a lesson everyone attended has no attendance rows,
     # and this is what says its attendance was entered all the same (002 §5.2).
     attendance_taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    entered_via: Mapped[str | None] = mapped_column(String(10))  # "bot": quick entry
     external_id: Mapped[str | None] = external_id_column()
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(),
                                                     onupdate=func.now())
@@ -88,6 +89,7 @@ class Homework(Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
     external_id: Mapped[str | None] = external_id_column()
+    entered_via: Mapped[str | None] = mapped_column(String(10))  # "bot": quick entry
     created_at: Mapped[dt.datetime] = created_now()
     updated_at: Mapped[dt.datetime] = mapped_column(server_default=func.now(),
                                                     onupdate=func.now())
@@ -204,6 +206,7 @@ class Attendance(Base):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     entered_at: Mapped[dt.datetime] = created_now()
     external_id: Mapped[str | None] = external_id_column()
+    entered_via: Mapped[str | None] = mapped_column(String(10))  # "bot": quick entry
     __table_args__ = (
         external_unique("attendance"),
         UniqueConstraint("student_id", "lesson_id"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,6 +50,10 @@ class School(Base):
     # How long a sent push keeps its content before retention erases it (152-FZ art. 21).
     notification_retention_days: Mapped[int] = mapped_column(Integer, default=90,
                                                              server_default="90")
+    # Quick entry: teachers may take today's register and set a lesson's topic and homework
+    # from the bot (small schools without journal staff). Off unless the school allows it.
+    quick_entry: Mapped[bool] = mapped_column(Boolean, default=False,
+                                              server_default=text("false"))
     __table_args__ = (
         CheckConstraint("rounding_threshold > 0 AND rounding_threshold < 1", name="rounding"),
         CheckConstraint("link_code_ttl_hours BETWEEN 1 AND 720", name="code_ttl"),
