@@ -153,4 +153,5 @@ class CommandLeavesConversation(BaseMiddleware):
         if (isinstance(event, Message) and (event.text or "").startswith("/")
                 and state is not None):
             await state.clear()
+            data["raw_state"] = None  # what the routers' state filters read
         return await handler(event, data)

@@ -5,7 +5,6 @@ FSM steps that any command ends; access is checked again on every press."""
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -30,12 +29,6 @@ A = ComplaintAction
 class Typing(StatesGroup):
     complaint = State()  # the author's text
     answer = State()  # an admin's answer or reason
-
-
-@router.message(StateFilter(Typing), F.text.startswith("/"))
-async def on_command_ends_typing(_: Message, state: FSMContext) -> None:
-    await state.clear()
-    raise SkipHandler()
 
 
 @router.callback_query(On(MenuCb, area=MenuArea.COMPLAINTS))

@@ -50,10 +50,6 @@ def _content(message: Message) -> tuple[str, Attachment | None] | None:
 @router.message(StateFilter(Compose.writing))
 async def on_written(message: Message, session: AsyncSession, account: AccountInfo,
                      t: Translator, state: FSMContext) -> Screen:
-    if _is_command(message):
-        # Any command cancels composing, and is then answered by its own handler.
-        await state.clear()
-        raise SkipHandler()
     content = _content(message)
     if content is None:
         return Screen(t("msg-unsupported"))

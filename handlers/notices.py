@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -35,13 +34,6 @@ A = NoticeAction
 class NoticeDraft(StatesGroup):
     text = State()  # waiting for the notice's text
     preview = State()  # shown; waiting for send, urgency or cancel
-
-
-@router.message(StateFilter(NoticeDraft), F.text.startswith("/"))
-async def on_command_ends_draft(_: Message, state: FSMContext) -> None:
-    """Any command ends the composition; the command itself is then handled as usual."""
-    await state.clear()
-    raise SkipHandler()
 
 
 @router.callback_query(On(MenuCb, area=MenuArea.NOTICES))

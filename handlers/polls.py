@@ -8,7 +8,6 @@ import functools
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -34,12 +33,6 @@ class PollDraft(StatesGroup):
     question = State()
     options = State()
     preview = State()
-
-
-@router.message(StateFilter(PollDraft), F.text.startswith("/"))
-async def on_command_ends_draft(_: Message, state: FSMContext) -> None:
-    await state.clear()
-    raise SkipHandler()
 
 
 @router.callback_query(On(MenuCb, area=MenuArea.POLLS))
