@@ -12,8 +12,9 @@ from typing import Any
 
 from fluent.runtime import FluentLocalization, FluentResourceLoader
 
+from services.accounts import LOCALES
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-LOCALES = ("ru", "en")
 DEFAULT_LOCALE = "ru"
 
 

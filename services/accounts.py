@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from screens.i18n import LOCALES
 from services import clock
 from services.access import ChildRef, deny, load_roles
 from services.models import Account
+
+LOCALES = ("ru", "en")  # the languages the diary speaks; Russian first, the default
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,6 @@ async def mark_inactive(session: AsyncSession, chat_id: int) -> None:
         update(Account).where(Account.chat_id == chat_id, Account.is_active)
         .values(is_active=False, deactivated_at=clock.now())
     )
-
-
-async def locale_of(session: AsyncSession, account_id: int) -> str:
-    return (await session.scalar(select(Account.locale).where(Account.id == account_id))) or "ru"
 
 
 async def set_active_student(session: AsyncSession, account_id: int,

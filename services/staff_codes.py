@@ -83,11 +83,6 @@ async def replaceable_colleague(session: AsyncSession, account_id: int, staff_id
     return name
 
 
-async def staff_without_account(session: AsyncSession,
-                                account_id: int) -> list[tuple[int, str]]:
-    return await colleagues(session, account_id)
-
-
 async def staff_issuer(session: AsyncSession, account_id: int, staff_id: int) -> int:
     """The issuer's staff id when they may mint codes for this colleague."""
     issuer = (await load_roles(session, account_id)).staff

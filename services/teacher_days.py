@@ -180,10 +180,6 @@ async def teacher_day(session: AsyncSession, account_id: int,
     return TeacherDay(staff.staff_id, day, tuple(lessons), now.date(), staff.school_wide)
 
 
-async def teacher_today(session: AsyncSession, account_id: int) -> TeacherDay:
-    return await teacher_day(session, account_id)
-
-
 async def teacher_week(session: AsyncSession, account_id: int,
                        day: dt.date | None = None) -> TeacherWeek:
     """The staff member's lessons Monday to Sunday of the week holding `day`."""
