@@ -13,7 +13,7 @@ while keeping to Telegram's limits:
 - a 429 pauses ALL sending for the `retry_after` Telegram asked for, then the message is
   retried.
 
-The pacer is our own, not `aiolimiter` (dropped from the dependencies): a leaky bucket of
+The pacer is our own, not `aiolimiter` (which only the exchange API's rate uses): a leaky bucket of
 capacity n lets n messages out at once and then n a second, so a sliding second can see
 almost 2n, which Telegram answers with 429; with capacity 1 it is only the even spacing
 above. It also cannot hold everyone for a 429's `retry_after`, nor start a window from when
