@@ -25,11 +25,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Date, cast, func, literal, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Date, Integer, any_, bindparam, cast, func, literal, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.models import Attendance, LateEntry, Lesson, Mark, School, Student
+from services.models import Attendance, Lesson, Mark, School, Student
 from services.working_days import WorkingDays, working_days
 
 MARKING_DEADLINE_DAYS = 5  # 002 §5.2: marks and absences within 5 days of the lesson
@@ -69,6 +69,11 @@ def first_working_day_of_month(today: dt.date, days: WorkingDays) -> bool:
 # --- late entries, noted as they arrive --------------------------------------------------
 
 
+def _ids(ids: Sequence[int]) -> Any:
+    """One array parameter, however many ids (a list of single ones is capped)."""
+    return bindparam("ids", sorted(set(ids)), type_=ARRAY(Integer))
+
+
 def _local_date(school_timezone: Any, at: Any) -> Any:
     return cast(func.timezone(school_timezone, at), Date)
 
@@ -76,25 +81,37 @@ def _local_date(school_timezone: Any, at: Any) -> Any:
 async def _record(session: AsyncSession, kind: str, rows: Sequence[Any]) -> int:
     """Insert the late ones among candidate rows (id, school, date, local entry date...)."""
     calendars: dict[int, WorkingDays] = {}
+    deadlines: dict[tuple[int, dt.date], dt.date] = {}  # a batch has few distinct lesson days
     late = []
     for r in rows:
         if r.school_id not in calendars:
             calendars[r.school_id] = await working_days(session, r.school_id)
-        days = calendars[r.school_id]
-        if not is_late(r.lesson_date, r.entered_on, days):
+        key = (r.school_id, r.lesson_date)
+        if key not in deadlines:
+            deadlines[key] = entry_deadline(r.lesson_date, calendars[r.school_id])
+        if r.entered_on <= deadlines[key]:
             continue
         late.append({"school_id": r.school_id, "kind": kind,
                      "mark_id": r.id if kind == "mark" else None,
                      "attendance_id": r.id if kind == "absence" else None,
                      "teacher_id": r.teacher_id, "class_id": r.class_id,
                      "subject_id": r.subject_id, "lesson_date": r.lesson_date,
-                     "deadline": entry_deadline(r.lesson_date, days),
-                     "entered_at": r.entered_at})
+                     "deadline": deadlines[key], "entered_at": r.entered_at})
     if not late:
         return 0
-    result = await session.execute(
-        insert(LateEntry).values(late).on_conflict_do_nothing().returning(LateEntry.id))
-    return len(result.all())
+    # One statement from arrays, however many: a journal batch can bring thousands of late
+    # marks at once (a multi-row VALUES would run into the bound-parameter cap).
+    cols = {k: [row[k] for row in late] for k in late[0]}
+    result = await session.execute(text(
+        "INSERT INTO late_entries (school_id, kind, mark_id, attendance_id, teacher_id, "
+        "class_id, subject_id, lesson_date, deadline, entered_at) "
+        "SELECT * FROM unnest(CAST(:school_id AS integer[]), CAST(:kind AS text[]), "
+        "CAST(:mark_id AS integer[]), CAST(:attendance_id AS integer[]), "
+        "CAST(:teacher_id AS integer[]), CAST(:class_id AS integer[]), "
+        "CAST(:subject_id AS integer[]), CAST(:lesson_date AS date[]), "
+        "CAST(:deadline AS date[]), CAST(:entered_at AS timestamptz[])) "
+        "ON CONFLICT DO NOTHING"), cols)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def record_late_marks(session: AsyncSession, mark_ids: Sequence[int]) -> int:
@@ -117,7 +134,7 @@ async def record_late_marks(session: AsyncSession, mark_ids: Sequence[int]) -> i
                func.coalesce(direct, same_day, Mark.entered_by_id).label("teacher_id"))
         .join(School, School.id == Mark.school_id)
         .join(Student, Student.id == Mark.student_id)
-        .where(Mark.id.in_(sorted(set(mark_ids))),
+        .where(Mark.id == any_(_ids(mark_ids)),
                entered_on - Mark.date > literal(MARKING_DEADLINE_DAYS)))).all()
     return await _record(session, "mark", rows)
 
@@ -135,6 +152,6 @@ async def record_late_absences(session: AsyncSession, attendance_ids: Sequence[i
                              Attendance.entered_by_id).label("teacher_id"))
         .join(School, School.id == Attendance.school_id)
         .join(Lesson, Lesson.id == Attendance.lesson_id)
-        .where(Attendance.id.in_(sorted(set(attendance_ids))),
+        .where(Attendance.id == any_(_ids(attendance_ids)),
                entered_on - Attendance.date > literal(MARKING_DEADLINE_DAYS)))).all()
     return await _record(session, "absence", rows)
