@@ -188,3 +188,21 @@ class BotEnv:
 
         async with self.db.sessionmaker() as s:
             return await s.scalar(text(sql), params)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis server (Debian's redis-server) for the whole run; each test that uses
+    it should FLUSHDB first or use keys of its own."""
+    from tests.redis_server import redis_server
+
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    try:
+        with redis_server() as url:
+            yield url
+    except FileNotFoundError:
+        if os.environ.get("CI"):
+            raise  # .ci/run installs redis-server: missing in CI is a failure, not a skip
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
