@@ -47,7 +47,8 @@ def run_part(name: str, module_args: list[str]) -> dict[str, Any]:
                           stdout=subprocess.PIPE, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
-        return {"error": f"exit {done.returncode}", "seconds": round(time.perf_counter() - started, 1)}
+        return {"error": f"exit {done.returncode}",
+                "seconds": round(time.perf_counter() - started, 1)}
     result: dict[str, Any] = json.loads(lines[-1])
     # A part may wrap its figures in its own name ({"exchange": {...}}): unwrap it.
     if list(result) == [name]:
