@@ -15,12 +15,13 @@ from bot.delivery import DeliveryWorker
 from bot.scheduler import run_once
 from services import journal
 from services.exchange import tokens
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, Db
 from tests.webhook_env import GUARDIAN, message_update, sample, webhook_env
 
 
-async def _add_mark_for_active_child(env: Any) -> None:
-    async with env.db.sessionmaker.begin() as s:
+async def add_mark_for_active_child(db: Db) -> None:
+    """A new mark for the demo parent's active child: one push queued."""
+    async with db.sessionmaker.begin() as s:
         row = (await s.execute(text(
             "SELECT a.active_student_id AS student, sub.id AS subject, w.id AS work_type "
             "FROM accounts a, subjects sub, work_types w, schools sc "
@@ -47,7 +48,7 @@ async def test_updates_are_counted_by_type_and_timed(bot_env: Any) -> None:
 
 async def test_outbox_depth_and_pushes_sent(bot_env: Any) -> None:
     async with webhook_env(bot_env) as hook:
-        await _add_mark_for_active_child(bot_env)
+        await add_mark_for_active_child(bot_env.db)
         queued = await hook.metrics()
         assert sample(queued, "diary_outbox_pending", state="due") == 1
         assert sample(queued, "diary_outbox_oldest_due_age_seconds") >= 0
@@ -62,7 +63,7 @@ async def test_outbox_depth_and_pushes_sent(bot_env: Any) -> None:
 
 async def test_a_blocked_chat_counts_as_a_failed_push(bot_env: Any) -> None:
     async with webhook_env(bot_env) as hook:
-        await _add_mark_for_active_child(bot_env)
+        await add_mark_for_active_child(bot_env.db)
         bot_env.session.forbid_chat(GUARDIAN)
         before = await hook.metrics()
         assert await DeliveryWorker(bot_env.bot, bot_env.db.sessionmaker).run_once() == 0
