@@ -129,16 +129,24 @@ async def calendar_feed(request: web.Request) -> web.StreamResponse:
 
 
 @functools.cache
-def migration_heads() -> frozenset[str]:
-    """The code's Alembic head(s), read once from migrations/ (services.migrate's config)."""
+def _scripts() -> tuple[frozenset[str], frozenset[str]]:
+    """The code's Alembic head(s) and every revision it knows, read once from migrations/."""
     from alembic.script import ScriptDirectory
 
-    return frozenset(ScriptDirectory.from_config(migrate.alembic_config()).get_heads())
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    return (frozenset(scripts.get_heads()),
+            frozenset(r.revision for r in scripts.walk_revisions()))
+
+
+def migration_heads() -> frozenset[str]:
+    return _scripts()[0]
 
 
 async def health_problem(sessionmaker: async_sessionmaker[AsyncSession]) -> str | None:
-    """Why this process should not take traffic, or None."""
-    heads = migration_heads()
+    """Why this process should not take traffic, or None. A schema at a revision this code
+    does not know was migrated by a newer release (a rolling upgrade): the old workers stay
+    in service until they are replaced, as migrations only add what old code can ignore."""
+    heads, known = _scripts()
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT), sessionmaker() as session:
             current = set((await session.execute(
@@ -147,10 +155,10 @@ async def health_problem(sessionmaker: async_sessionmaker[AsyncSession]) -> str 
         if isinstance(exc, ProgrammingError):  # no alembic_version: never migrated
             return "the database is not migrated"
         return "the database is unreachable"
-    if current != heads:
-        return (f"the database is at migration {', '.join(sorted(current)) or 'none'}, "
-                f"the code expects {', '.join(sorted(heads))}")
-    return None
+    if current == heads or (current and not current <= known):
+        return None
+    return (f"the database is at migration {', '.join(sorted(current)) or 'none'}, "
+            f"the code expects {', '.join(sorted(heads))}")
 
 
 async def healthz(request: web.Request) -> web.StreamResponse:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
 
 from api import build_exchange_app
 from api.app import migration_heads
@@ -53,6 +54,16 @@ async def test_healthz_503_when_a_migration_is_missing(empty_db: Db) -> None:
                                   f"the code expects {head}")
         await migrate.upgrade(empty_db.engine)
         assert (await client.get("/healthz")).status == 200  # healthy again, no restart
+
+
+async def test_healthz_ok_when_a_newer_release_migrated_further(empty_db: Db) -> None:
+    """A rolling upgrade: `diary migrate` of the new release ran; the old workers stay in
+    service until they are replaced."""
+    async with empty_db.sessionmaker.begin() as s:
+        await s.execute(text("UPDATE alembic_version SET version_num = '9999_next_release'"))
+    app = build_exchange_app(empty_db.sessionmaker, Settings(_env_file=None))
+    async with TestClient(TestServer(app)) as client:
+        assert (await client.get("/healthz")).status == 200
 
 
 async def test_healthz_503_when_the_database_is_unreachable() -> None:
