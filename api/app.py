@@ -36,7 +36,7 @@ SETTINGS = web.AppKey("settings", Settings)
 LIMITERS = web.AppKey("limiters", dict[str, AsyncLimiter])
 Handler = Callable[[web.Request, int], Awaitable[web.StreamResponse]]
 HEALTH_TIMEOUT = 3.0  # seconds; a load balancer's probe gives up soon after
-Handler0 = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Endpoint = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _error(status: int, message: str, **headers: str) -> web.Response:
@@ -175,46 +175,45 @@ async def metrics(request: web.Request) -> web.StreamResponse:
     return web.Response(body=body, headers={"Content-Type": METRICS_CONTENT_TYPE})
 
 
-def counted_batches(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-                    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+async def _counted(request: web.Request, handler: Endpoint,
+                   count: Callable[[str], object]) -> web.StreamResponse:
+    """Call the handler; `count` the status it answered (raised, or 500 for a crash)."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        count(str(exc.status))
+        raise
+    except Exception:
+        count("500")
+        raise
+    count(str(response.status))
+    return response
+
+
+def counted_batches(handler: Endpoint) -> Endpoint:
     """Every answer to a batch, by status (401 and 429 included), for /metrics."""
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
-        try:
-            response = await handler(request)
-        except web.HTTPException as exc:
-            METRICS.exchange_batches.labels(str(exc.status)).inc()
-            raise
-        except Exception:
-            METRICS.exchange_batches.labels("500").inc()
-            raise
-        METRICS.exchange_batches.labels(str(response.status)).inc()
-        return response
+        return await _counted(request, handler,
+                              lambda status: METRICS.exchange_batches.labels(status).inc())
 
     return wrapper
 
 
 @web.middleware
-async def count_responses(request: web.Request, handler: Handler0) -> web.StreamResponse:
+async def count_responses(request: web.Request, handler: Endpoint) -> web.StreamResponse:
     """Answers by route and status (5xx and 429 are worth an alert). The route's pattern,
     never the path: a calendar secret must not become a label."""
     resource = request.match_info.route.resource
     route = resource.canonical if resource is not None else "unmatched"
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        METRICS.http_responses.labels(route, str(exc.status)).inc()
-        raise
-    except Exception:
-        METRICS.http_responses.labels(route, "500").inc()
-        raise
-    METRICS.http_responses.labels(route, str(response.status)).inc()
-    return response
+    return await _counted(request, handler,
+                          lambda status: METRICS.http_responses.labels(route, status).inc())
 
 
 def build_exchange_app(sessionmaker: async_sessionmaker[AsyncSession],
                        settings: Settings) -> web.Application:
-    """The exchange API as an aiohttp app: served by `diary serve`, mountable elsewhere."""
+    """The exchange API as an aiohttp app: served by `diary serve`; the webhook app
+    (bot/webhook.py) is this app with the webhook route added."""
     # aiohttp itself refuses a larger body while reading it (a chunked one included).
     app = web.Application(client_max_size=settings.exchange_body_limit,
                           middlewares=[count_responses])
