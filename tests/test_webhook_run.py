@@ -82,11 +82,19 @@ async def test_diary_run_webhook_end_to_end(demo_db: Db) -> None:
             await add_mark_for_active_child(demo_db)
             await _wait_for(lambda: answered(2), proc, 30)  # the worker runs in this mode
 
-            async with http.get(f"{base}/metrics") as resp:
-                assert resp.status == 200
-                samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
-                           for f in text_string_to_metric_families(await resp.text())
-                           for s in f.samples}
+            samples: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
+
+            async def recorded() -> bool:
+                # The push is counted once its row is marked sent, just after Telegram
+                # took it.
+                async with http.get(f"{base}/metrics") as resp:
+                    assert resp.status == 200
+                    samples.update({(s.name, tuple(sorted(s.labels.items()))): s.value
+                                    for f in text_string_to_metric_families(await resp.text())
+                                    for s in f.samples})
+                return samples.get(("diary_pushes_sent_total", ()), 0) >= 1
+
+            await _wait_for(recorded, proc, 30)
         assert samples[("diary_updates_total", (("type", "message"),))] == 1
         assert samples[("diary_pushes_sent_total", ())] == 1
         proc.send_signal(signal.SIGTERM)
