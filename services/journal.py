@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import clock, deadlines, forecast
+from services import clock, deadlines, forecast_snapshots
 from services.errors import InvalidJournalData, InvalidMark, NotFound
 from services.models import (
     ClassGroup,
@@ -61,7 +61,7 @@ class MarkResult:
     mark_id: int
     change_id: int | None  # None: nothing changed (a re-sent identical mark)
     queued: int  # outbox rows written (mark and forecast pushes)
-    forecast: forecast.ForecastChange | None = None
+    forecast: forecast_snapshots.ForecastChange | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,8 @@ async def _after_mark(session: AsyncSession, ctx: _MarkContext, mark: Mark, chan
     if not silent:
         queued += await notify_student(session, ctx.school, ctx.student_id, Push(
             event, f"mark:{mark.id}:{change.id}", ctx.subject_id))
-    moved = await forecast.refresh_snapshot(session, ctx.student_id, ctx.subject_id, mark.date)
+    moved = await forecast_snapshots.refresh_snapshot(session, ctx.student_id, ctx.subject_id,
+                                                      mark.date)
     if moved is not None and moved.current and not silent:
         cause = ForecastCause(action=change.action, value=event.value, passed=event.passed,
                               old_value=event.old_value, date=mark.date,
