@@ -3,7 +3,10 @@
 Called inside the event's own transaction (journal writes, linking, scheduled jobs). For
 every recipient chat it applies that chat's preferences (muted kinds and subjects → no row;
 quiet hours and digests → a later `due_at`) and writes the outbox rows of one call in one
-statement (`services.outbox.enqueue_many`), keyed so a re-sent event never queues twice. A
+statement (`services.outbox.enqueue_many`), keyed so a re-sent event never queues twice.
+Fan-out is set-based: a class- or school-wide event reads its recipients together with
+their settings in one query (the audience passed as a subquery: `notify_audience`), so
+the statements an event runs do not grow with the families it reaches. A
 held row is checked again when it is sent (services.delivery_queue): mutes, privacy mode
 and language are the chat's as they are then.
 

@@ -52,11 +52,13 @@ async def _sql(db: Db, sql: str, **params: Any) -> None:
         await s.execute(text(sql), params)
 
 
-async def _mute(db: Db, account_id: int, kinds: list[str]) -> None:
-    await _sql(db, "INSERT INTO notification_preferences (account_id, digest, digest_time,"
-               " muted_kinds, muted_subject_ids, hide_values, family_summary) VALUES"
-               " (:a, false, '19:00', CAST(:k AS jsonb), '[]', false, false)",
-               a=account_id, k=str(kinds).replace("'", '"'))
+async def _mute(db: Db, account_id: int, kinds: list[str], student_id: int | None = None,
+                ) -> None:
+    """The chat's defaults (or, with `student_id`, its settings for that child)."""
+    await _sql(db, "INSERT INTO notification_preferences (account_id, student_id, digest,"
+               " digest_time, muted_kinds, muted_subject_ids, hide_values, family_summary)"
+               " VALUES (:a, :s, false, '19:00', CAST(:k AS jsonb), '[]', false, false)",
+               a=account_id, s=student_id, k=str(kinds).replace("'", '"'))
 
 
 async def _withdraw(db: Db, student_id: int) -> None:
@@ -114,8 +116,12 @@ async def _count(db: Db, sql: str, **params: Any) -> int:
 async def test_lesson_change_and_homework_reach_the_class_in_fixed_statements(
         empty_db: Db) -> None:
     await _schools(empty_db, 30, 60, classes_of=30)
-    muted = ids(SMALL) + 4
+    muted, child_unmuted = ids(SMALL) + 4, ids(SMALL) + 5
     await _mute(empty_db, muted, ["timetable"])
+    # The chat muted timetable changes by default, but not for this child: the child's
+    # own settings win.
+    await _mute(empty_db, child_unmuted, ["timetable"])
+    await _mute(empty_db, child_unmuted, [], student_id=child_unmuted)
 
     for name, kind, expected in (("lesson_change_class", "timetable", (29, 60)),
                                  ("homework_class", "homework", (30, 60))):
@@ -128,7 +134,8 @@ async def test_lesson_change_and_homework_reach_the_class_in_fixed_statements(
         # Each family's row names its own child (the rows share the event, not the name).
         assert all(r.payload["student"] == f"Имя{r.student_id - ids(SMALL)}" for r in rows)
         assert all(r.account_id == r.student_id for r in rows)
-    assert muted not in {r.account_id for r in await _rows(empty_db, SMALL, "timetable")}
+    told = {r.account_id for r in await _rows(empty_db, SMALL, "timetable")}
+    assert muted not in told and child_unmuted in told
     assert muted in {r.account_id for r in await _rows(empty_db, SMALL, "homework")}
 
 
