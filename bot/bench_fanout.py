@@ -3,9 +3,11 @@ school of 1,000 students with a guardian each (linked in the bot, consent given)
 
 The generator (SQL `generate_series`, seconds) makes one school: classes of 25 students,
 grades 2-11, 10 subjects, four quarters, the autumn's lessons (five a day), about a fifth of
-the students marked in each held lesson, and first-quarter period marks. Then, each in its
-own transaction and timed with the statements it ran: a class-wide lesson change, a class's
-homework, a school-wide notice, the Friday forecast job and the period-risk job.
+the students marked in each held lesson, and first-quarter period marks (and a school of
+100 the same way, run first: its statement counts are printed beside, to show they do not
+grow). Then, each in its own transaction and timed with the statements it ran: a
+class-wide lesson change, a class's homework and notice, a school-wide notice, the Friday
+forecast job and the period-risk job.
 `python -m bot.bench_fanout` prints JSON; `measure(db_url)` returns the same dict.
 """
 
@@ -23,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 TODAY = dt.date(2026, 11, 23)  # a Monday of the second quarter
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Moscow"))
-STUDENTS, CLASS_SIZE, SUBJECTS = 1000, 25, 10
+STUDENTS, SMALL, CLASS_SIZE, SUBJECTS = 1000, 100, 25, 10
 
 
 def ids(school_id: int) -> int:
@@ -250,11 +252,16 @@ async def measure(db_url: str, students: int = STUDENTS) -> dict[str, Any]:
         began = time.monotonic()
         async with sessionmaker.begin() as session:
             counts = await generate(session, 900, students)
+            await generate(session, 901, SMALL)
         async with engine.begin() as conn:
             await conn.execute(text("ANALYZE"))
         result: dict[str, Any] = {**counts, "generate_s": round(time.monotonic() - began, 1)}
+        # The small school first: it warms the process up (imports, compiled statements)
+        # and shows the statements do not grow with the school.
+        small = {name: await run_event(engine, sessionmaker, name, 901) for name in EVENTS}
         for name in EVENTS:
-            result[name] = await run_event(engine, sessionmaker, name, 900)
+            result[name] = {**await run_event(engine, sessionmaker, name, 900),
+                            f"statements_at_{SMALL}": small[name]["statements"]}
         return result
     finally:
         await engine.dispose()
