@@ -14,6 +14,7 @@ the timetable is not known). The converse risk: how many further 2s would drop i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ def weighted_average(marks: Iterable[tuple[int, int]]) -> Fraction | None:
     return Fraction(total, weights) if weights else None
 
 
+@functools.lru_cache(maxsize=65536)  # pure; a school's students share most (total, weights)
 def marks_needed(total: int, weights: int, *, value: int, weight: int, threshold: float,
                  reaches: int, cap: int, upward: bool = True) -> int | None:
     """Least n ≤ cap of further marks `value` (each `weight`) after which the forecast is
