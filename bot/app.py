@@ -30,6 +30,7 @@ from bot.middlewares import (
     UnitOfWork,
 )
 from bot.settings import Settings
+from bot.throttle import ChatThrottle
 from handlers import routers
 from services import migrate
 from services.db import make_engine, make_sessionmaker
@@ -69,6 +70,7 @@ def build_dispatcher(sessionmaker: Sessionmaker, settings: Settings | None = Non
         feed_base_url=settings.feed_base_url(),
     )
     dp.update.outer_middleware(PrivateChatsOnly())
+    ChatThrottle.register(dp, settings)  # before the lane: a flood never queues in it
     dp.update.outer_middleware(OneAtATimePerChat())
     dp.update.outer_middleware(UnitOfWork())
     dp.update.outer_middleware(AccountMiddleware())
