@@ -4,31 +4,16 @@ row, and never a traceback."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 import random
 
 import pytest
 
-import screens
-from screens.payloads import Payload
 from tests.conftest import BotEnv
+from tests.forged import payload_classes
 
 GUARDIAN = 1001
 NOT_AVAILABLE = "Это недоступно."
-
-
-def payload_classes() -> list[type[Payload]]:
-    for module in pkgutil.iter_modules(screens.__path__):
-        importlib.import_module(f"screens.{module.name}")
-    found: list[type[Payload]] = []
-    stack = list(Payload.__subclasses__())
-    while stack:
-        cls = stack.pop()
-        found.append(cls)
-        stack.extend(cls.__subclasses__())
-    return sorted(found, key=lambda c: c.prefix)
 
 
 def forgeries(prefix: str, rng: random.Random) -> list[str]:
