@@ -75,3 +75,19 @@ async def test_a_refusal_is_audited_even_when_its_reply_fails(bot_env: BotEnv) -
     assert await bot_env.scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'access_denied' "
         "AND student_id = :s", s=stranger) == 1
+
+
+async def test_a_refusal_naming_a_student_that_exists_nowhere_is_audited(
+        bot_env: BotEnv) -> None:
+    """A well-formed payload with an id no row has: refused, and the audit row keeps the
+    id in its details (no foreign key can hold it), instead of the refusal failing."""
+    from handlers.marks import MarksCb
+    from screens.payloads import MAX_INT
+
+    client = bot_env.client(GUARDIAN)
+    await client.send("/menu")
+    replies = await client.click(MarksCb(v="r", s=MAX_INT).pack())
+    assert replies[-1].alert == NOT_AVAILABLE
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'access_denied' AND student_id IS NULL "
+        "AND (details->>'missing_student_id')::bigint = :s", s=MAX_INT) == 1
