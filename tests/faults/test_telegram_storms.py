@@ -138,7 +138,7 @@ async def test_every_push_arrives_once_in_order_through_429_storms_and_5xx(
 
     # A 429 is honoured: nothing goes into that chat before its retry_after has passed.
     refused_429 = [r for r in storm.injected if r.status == 429]
-    assert len(refused_429) >= 10
+    assert len(refused_429) >= 5  # the run of five at least
     for refusal in refused_429:
         assert refusal.retry_after is not None
         later = [r for r in storm.requests
