@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import secrets
+import string
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# What Telegram allows in a webhook's secret token.
+_SECRET_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 
 
 class Settings(BaseSettings):
@@ -62,6 +65,30 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         default=None, description="The address families reach `diary serve` at (calendar "
         "feeds); default http://EXCHANGE_HOST:EXCHANGE_PORT")
+
+    # Webhook mode (`diary run --webhook`): the same app as `diary serve`, on
+    # EXCHANGE_HOST:EXCHANGE_PORT, also takes Telegram's updates.
+    webhook_url: str | None = Field(
+        default=None, description="The public HTTPS address Telegram posts updates to; its "
+        "path is where the app takes them")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Telegram's X-Telegram-Bot-Api-Secret-Token (1-256 of "
+        "A-Z a-z 0-9 _ -); a request without it is refused")
+    webhook_body_limit: int = Field(default=1024 * 1024,
+                                    description="Largest update body accepted, in bytes")
+
+    def webhook_problem(self) -> str | None:
+        """Why webhook mode cannot start with these settings, or None."""
+        if not self.webhook_url:
+            return "WEBHOOK_URL is not set (the address Telegram posts updates to)"
+        if not self.webhook_url.startswith(("https://", "http://")):
+            return "WEBHOOK_URL must be an http(s) address"
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not secret:
+            return "WEBHOOK_SECRET is not set (1-256 characters of A-Z, a-z, 0-9, _ and -)"
+        if len(secret) > 256 or not _SECRET_CHARS.issuperset(secret):
+            return "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+        return None
 
     def feed_base_url(self) -> str:
         """Where calendar feed addresses begin (no trailing slash)."""
