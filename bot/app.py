@@ -31,6 +31,7 @@ from bot.middlewares import (
     UnitOfWork,
 )
 from bot.settings import Settings
+from bot.throttle import ChatThrottle
 from handlers import routers
 from services import migrate
 from services.db import make_engine, make_sessionmaker
@@ -72,6 +73,7 @@ def build_dispatcher(sessionmaker: Sessionmaker, settings: Settings | None = Non
     # First, so the latency it measures is the whole of an update's handling.
     dp.update.outer_middleware(UpdateMetrics())
     dp.update.outer_middleware(PrivateChatsOnly())
+    ChatThrottle.register(dp, settings)  # before the lane: a flood never queues in it
     dp.update.outer_middleware(OneAtATimePerChat())
     dp.update.outer_middleware(UnitOfWork())
     dp.update.outer_middleware(AccountMiddleware())

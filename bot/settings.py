@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     jobs_interval_minutes: float = Field(
         default=5, gt=0, description="How often the scheduler asks which jobs are due"
     )
+    # The per-chat flood throttle (bot/throttle.py): a burst, then a steady rate; what is
+    # over it is dropped, with one "wait a moment" per notice window.
+    throttle_burst: int = Field(default=15, ge=0, description="Updates one chat may send at "
+                                "once before it is throttled; 0 turns the throttle off")
+    throttle_per_second: float = Field(default=1.0, gt=0,
+                                       description="Updates a second one chat may keep up")
+    throttle_notice_seconds: float = Field(
+        default=30.0, gt=0, description="A throttled chat is told at most once this often")
     code_secret: SecretStr | None = Field(
         default=None, description="Key of the link codes' HMAC; unset: read from "
         "CODE_SECRET_FILE, which is created on first start")
