@@ -71,7 +71,7 @@ from aiogram.types import Message
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.pacing import ChatClock, Pacer
+from bot.shared_limit import Limiter, LocalLimiter
 from handlers.replies import markup
 from screens.base import Rows
 from screens.i18n import translator
@@ -112,6 +112,8 @@ class DeliveryWorker:
         request_timeout: float = 20.0,
         idle_interval: float = 0.5,
         max_local_wait: float = 10.0,
+        limiter: Limiter | None = None,
+        paid_min_audience: int | None = None,
     ) -> None:
         self.bot = bot
         self.sessionmaker = sessionmaker
@@ -134,8 +136,13 @@ class DeliveryWorker:
         self.send_margin = self.guard + self.send_budget
         # Set when Telegram refused the token (401): nothing more is sent by this worker.
         self.stopped: str | None = None
-        self._pacer = Pacer(rate, limit=global_limit)
-        self._chats = ChatClock(per_chat_interval, group_per_minute)
+        # The limits: this process's own (one process), or shared through Redis
+        # (bot.shared_limit) when several processes deliver.
+        self._limits: Limiter = limiter or LocalLimiter(
+            rate, global_limit=global_limit, per_chat_interval=per_chat_interval,
+            group_per_minute=group_per_minute)
+        # Paid broadcast (off: None): urgent notices to at least this many chats.
+        self.paid_min_audience = paid_min_audience
         self._slots = asyncio.Semaphore(concurrency)
 
     # --- public loop -----------------------------------------------------------------------
@@ -236,7 +243,7 @@ class DeliveryWorker:
                 if self.stopped:
                     await self._give_back(rest, "delivery stopped")
                     return sent
-                wait = self._chats.ready_at(chat_id) - loop.time()
+                wait = await self._limits.chat_wait(chat_id)
                 if wait > self.max_local_wait:
                     # A group at its per-minute limit: back to the queue until it may send.
                     await self._write(queue.release_for_retry, rest, wait, "chat limit",
@@ -259,7 +266,8 @@ class DeliveryWorker:
                     lease_ends = renewed_at + self.lease
                 outcome = await self._send(chat_id, message.text,
                                            deadline=lease_ends - self.guard,
-                                           rows=message.rows, media=message.media)
+                                           rows=message.rows, media=message.media,
+                                           paid=self._paid(batch, message.row_ids))
                 if outcome is None:
                     continue  # held up so long that the lease needs renewing first
                 if isinstance(outcome, int):
@@ -285,48 +293,56 @@ class DeliveryWorker:
         return sent
 
     async def _send(self, chat_id: int, text: str, *, deadline: float, rows: Rows = (),
-                    media: tuple[str, str] | None = None) -> int | Exception | None:
+                    media: tuple[str, str] | None = None,
+                    paid: bool = False) -> int | Exception | None:
         """One sendMessage (or sendPhoto / sendDocument by file_id) within the limits,
         ending by `deadline` (loop time) at the latest: the message id Telegram gave it, or
         the error (a 429 has already paused the pacer when it is returned); None when the
         turn came too late for a whole send before the deadline, and nothing was sent."""
         loop = asyncio.get_running_loop()
         async with self._slots:
-            turn = await self._pacer.acquire()
+            turn = await self._limits.acquire(chat_id, paid=paid)
             budget = deadline - loop.time()
             if budget < self.send_budget:
-                self._pacer.done(turn, sent=False)
+                await self._limits.done(turn, sent=False)
                 return None
             timeout = min(self.request_timeout, budget)
             try:
                 async with asyncio.timeout(timeout):
                     sent = await self._request(chat_id, text, rows, media,
-                                               max(1, math.ceil(timeout)))
+                                               max(1, math.ceil(timeout)), paid)
             except TelegramRetryAfter as exc:
-                self._pacer.pause(float(exc.retry_after))
+                await self._limits.pause(float(exc.retry_after))
                 log.warning("429 for chat %s: all sending paused %s s", chat_id,
                             exc.retry_after)
                 return exc
             except (TelegramAPIError, *_RETRYABLE) as exc:
                 return exc
             finally:
-                self._pacer.done(turn)
-                self._chats.note(chat_id, loop.time())
+                await self._limits.done(turn)
         return sent.message_id
 
     async def _request(self, chat_id: int, text: str, rows: Rows,
-                       media: tuple[str, str] | None, seconds: int) -> Message:
+                       media: tuple[str, str] | None, seconds: int, paid: bool) -> Message:
         """sendMessage; or, for a push with a photo or document (by file_id), that file
-        with the text as its caption."""
-        keyboard = markup(rows)
+        with the text as its caption. `paid`: under the paid broadcast limit."""
+        extra: dict[str, Any] = {"reply_markup": markup(rows), "request_timeout": seconds}
+        if paid:
+            extra["allow_paid_broadcast"] = True
         if media is not None and media[0] == "photo":
-            return await self.bot.send_photo(chat_id, media[1], caption=text,
-                                             reply_markup=keyboard, request_timeout=seconds)
+            return await self.bot.send_photo(chat_id, media[1], caption=text, **extra)
         if media is not None:
-            return await self.bot.send_document(chat_id, media[1], caption=text,
-                                                reply_markup=keyboard, request_timeout=seconds)
-        return await self.bot.send_message(chat_id, text, reply_markup=keyboard,
-                                           request_timeout=seconds)
+            return await self.bot.send_document(chat_id, media[1], caption=text, **extra)
+        return await self.bot.send_message(chat_id, text, **extra)
+
+    def _paid(self, batch: ChatBatch, row_ids: Sequence[int]) -> bool:
+        """Whether a message goes under the paid broadcast limit: the option is on and it
+        carries an urgent notice to a large enough audience."""
+        if self.paid_min_audience is None:
+            return False
+        wanted = set(row_ids)
+        return any(r.broadcast_audience >= self.paid_min_audience
+                   for r in batch.rows if r.id in wanted)
 
     async def _failed(self, batch: ChatBatch, chat_id: int, rest: list[int],
                       own: Sequence[int], exc: Exception) -> int:

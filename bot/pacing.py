@@ -45,6 +45,10 @@ class Pacer:
         self._round_trips: deque[float] = deque(maxlen=200)
         self._lock = asyncio.Lock()
 
+    @property
+    def paused_until(self) -> float:
+        return self._paused_until
+
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nothing goes out for `seconds` from now."""
         loop = asyncio.get_running_loop()
