@@ -5,10 +5,12 @@ Redis hands out (its own clock), not on how long anything took."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import secrets
 from collections.abc import AsyncIterator
 
 import pytest
+
 from bot.shared_limit import RedisLimiter, Turn
 
 
@@ -41,7 +43,7 @@ async def test_two_limiters_share_one_overall_budget(
     a, b = pair
     turns = await asyncio.gather(*(_send(a if n % 2 else b, 100 + n) for n in range(24)))
     slots = sorted(t.slot for t in turns)
-    gaps = [later - earlier for earlier, later in zip(slots, slots[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(slots)]
     # 40 a second for both together: every slot 25 ms after the previous one, whoever took it.
     assert min(gaps) >= 25_000
 
@@ -87,7 +89,7 @@ async def test_paid_broadcast_has_a_budget_of_its_own(
     slots = sorted(t.slot for t in paid)
     # 1,000 a second: 40 paid messages take 40 ms of slots, not a second as free ones would.
     assert slots[-1] - slots[0] < 200_000
-    assert min(later - earlier for earlier, later in zip(slots, slots[1:], strict=False)) >= 1000
+    assert min(later - earlier for earlier, later in itertools.pairwise(slots)) >= 1000
     before = await _redis_now(b)
     free = await _send(b, 999)
     assert free.slot - before < 25_000  # the free budget was not spent: no wait
