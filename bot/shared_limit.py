@@ -90,8 +90,9 @@ class LocalLimiter:
         self._pacer.pause(seconds)
 
 
-# KEYS: budget's next free slot, pause-until, the chat's clock.
-# ARGV: budget interval µs, chat interval µs, group per minute (0: a private chat), key TTL ms.
+# KEYS: budget's next free slot, pause-until, the chat's clock, the budget's last messages.
+# ARGV: budget interval µs, chat interval µs, group per minute (0: a private chat), key TTL ms,
+# messages a window (0: no window), hang µs.
 # Returns {1, wait µs, slot} with the slot taken, or {0, wait µs} until the chat is ready.
 # Times are integers of µs, written with %.0f: Lua's tostring would round them.
 _ACQUIRE = """
@@ -99,6 +100,17 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local at = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'),
                     tonumber(redis.call('GET', KEYS[2]) or '0'))
+local limit = tonumber(ARGV[5])
+if limit > 0 then
+  local oldest = redis.call('LINDEX', KEYS[4], limit - 1)
+  if oldest then
+    local counted = tonumber(oldest)
+    if string.sub(oldest, 1, 1) == 'u' then
+      counted = tonumber(string.sub(oldest, 2)) + tonumber(ARGV[6])
+    end
+    at = math.max(at, counted + 1000000)
+  end
+end
 local per_minute = tonumber(ARGV[3])
 local chat_at = tonumber(redis.call('LINDEX', KEYS[3], 0) or '-1e18') + tonumber(ARGV[2])
 if per_minute > 0 then
@@ -113,20 +125,29 @@ redis.call('SET', KEYS[1], string.format('%.0f', at + tonumber(ARGV[1])), 'PX', 
 redis.call('LPUSH', KEYS[3], slot)
 redis.call('LTRIM', KEYS[3], 0, math.max(per_minute, 1) - 1)
 redis.call('PEXPIRE', KEYS[3], ARGV[4])
+if limit > 0 then
+  redis.call('LPUSH', KEYS[4], 'u' .. slot)
+  redis.call('LTRIM', KEYS[4], 0, limit - 1)
+  redis.call('PEXPIRE', KEYS[4], ARGV[4])
+end
 return {1, at - now, slot}
 """
 
-# KEYS: the chat's clock. ARGV: the slot taken, 1 when the message went out.
-# A sent message's slot becomes the time it was answered; an unsent one is given back.
+# KEYS: the chat's clock, the budget's last messages. ARGV: the slot taken, 1 when the
+# message went out. A sent message's slot becomes the time it was answered (no earlier
+# than Telegram counted it: windows start from there); an unsent one is given back.
 _DONE = """
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local i = redis.call('LPOS', KEYS[1], ARGV[1])
-if i then
-  if ARGV[2] == '1' then
-    redis.call('LSET', KEYS[1], i, string.format('%.0f', now))
-  else
-    redis.call('LREM', KEYS[1], 1, ARGV[1])
+local now = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+local marks = {ARGV[1], 'u' .. ARGV[1]}
+for k = 1, 2 do
+  local i = redis.call('LPOS', KEYS[k], marks[k])
+  if i then
+    if ARGV[2] == '1' then
+      redis.call('LSET', KEYS[k], i, now)
+    else
+      redis.call('LREM', KEYS[k], 1, marks[k])
+    end
   end
 end
 return 1
@@ -164,13 +185,19 @@ class RedisLimiter:
 
     def __init__(self, redis: Any, rate: float, *, per_chat_interval: float = 1.0,
                  group_per_minute: int = 20, paid_rate: float = 1000.0,
-                 prefix: str = "diary:limit:", late: float = 0.015) -> None:
+                 prefix: str = "diary:limit:", late: float = 0.015, limit: int = 30,
+                 hang: float = 0.5) -> None:
         self.redis = redis
         self.interval_us = int(_US / rate)
         self.paid_interval_us = int(_US / paid_rate)
         self.chat_interval_us = int(_US * per_chat_interval)
         self.group_per_minute = group_per_minute
         self.prefix = prefix
+        # A message more than `limit` in a second never goes out within a second of when
+        # the `limit`-th previous one was answered (or, unanswered, `hang` after its slot):
+        # requests held up on their way arrive bunched.
+        self.limit = limit
+        self.hang_us = int(_US * hang)
         # Waking up later than this for a slot gives the slot up (module docstring).
         self.late = late
         self._acquire = redis.register_script(_ACQUIRE)
@@ -200,10 +227,10 @@ class RedisLimiter:
 
     async def acquire(self, chat_id: int, *, paid: bool = False) -> Turn:
         loop = asyncio.get_running_loop()
-        budget = f"{self.prefix}{'paid' if paid else 'free'}"
-        keys = [budget, f"{self.prefix}pause", self._chat_key(chat_id)]
+        budget = self._budget(paid)
+        keys = [budget, f"{self.prefix}pause", self._chat_key(chat_id), f"{budget}:recent"]
         args = [self.paid_interval_us if paid else self.interval_us, self.chat_interval_us,
-                self._per_minute(chat_id), 120_000]
+                self._per_minute(chat_id), 120_000, 0 if paid else self.limit, self.hang_us]
         while True:
             answer = await self._acquire(keys=keys, args=args)
             target = loop.time() + int(answer[1]) / _US
@@ -218,8 +245,12 @@ class RedisLimiter:
             # take the next one.
             await self.done(turn, sent=False)
 
+    def _budget(self, paid: bool) -> str:
+        return f"{self.prefix}{'paid' if paid else 'free'}"
+
     async def done(self, turn: Turn, *, sent: bool = True) -> None:
-        await self._done(keys=[self._chat_key(turn.chat_id)], args=[turn.slot, int(sent)])
+        await self._done(keys=[self._chat_key(turn.chat_id), f"{self._budget(turn.paid)}:recent"],
+                         args=[turn.slot, int(sent)])
 
     async def pause(self, seconds: float) -> None:
         ms = int(seconds * 1000) + 1000

@@ -102,3 +102,19 @@ async def test_a_message_that_never_went_out_gives_the_chat_its_turn_back(
     turn = await a.acquire(888)
     await a.done(turn, sent=False)
     assert await b.chat_wait(888) == 0
+
+
+async def test_a_second_never_holds_more_than_the_limit_counted_from_answers(
+    redis_url: str,
+) -> None:
+    prefix = f"t:{secrets.token_hex(4)}:"
+    a = RedisLimiter.from_url(redis_url, 1000.0, prefix=prefix, limit=3, late=1.0)
+    b = RedisLimiter.from_url(redis_url, 1000.0, prefix=prefix, limit=3, late=1.0)
+    try:
+        turns = [await _send(a if n % 2 else b, 600 + n) for n in range(4)]
+    finally:
+        await a.close()
+        await b.close()
+    # The fourth waits for the first's second to pass, though the rate would allow it at once.
+    assert turns[3].slot - turns[0].slot >= 1_000_000
+    assert turns[2].slot - turns[0].slot < 100_000
