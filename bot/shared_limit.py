@@ -15,6 +15,10 @@ chat that must wait never pushes everyone else back. Paid broadcast (`allow_paid
 has a budget of its own (up to 1,000 a second); the chat limits and the pause apply to it
 too.
 
+As the in-process pacer does, a 31st message never goes out within a second of when the
+30th-previous one was answered (requests held up on their way arrive bunched): the script
+keeps the budget's last 30 slots, each replaced by its answer time in `done`.
+
 A worker that wakes up late for its slot does not send in it (a late message lands in the
 next slots' second and could make it 31): it takes a new one; a wasted slot only costs
 throughput.
