@@ -41,8 +41,8 @@ from tests.conftest import CODE_SECRET, Db
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 NEW_PARENT = 7_000_001
-SINGLE_CHATS = range(8_000_000, 8_000_160)  # one push each
-BUSY_CHATS = range(8_100_000, 8_100_040)  # three pushes each: three messages, 1 s apart
+SINGLE_CHATS = range(8_000_000, 8_000_120)  # one push each
+BUSY_CHATS = range(8_100_000, 8_100_030)  # three pushes each: three messages, 1 s apart
 PER_BUSY_CHAT = 3
 LEASE = 8.0
 
