@@ -31,6 +31,7 @@ from bot.middlewares import (
     UnitOfWork,
 )
 from bot.settings import Settings
+from bot.shared_limit import RedisLimiter
 from bot.throttle import ChatThrottle
 from handlers import routers
 from services import migrate
@@ -57,6 +58,16 @@ def make_storage(settings: Settings) -> BaseStorage:
 
         return RedisStorage.from_url(settings.redis_url)
     return MemoryStorage()
+
+
+def make_limiter(settings: Settings) -> RedisLimiter | None:
+    """Telegram's limits shared by every process through Redis; None without REDIS_URL
+    (the worker then keeps its own, right for one process only)."""
+    if not settings.redis_url:
+        return None
+    return RedisLimiter.from_url(settings.redis_url, settings.delivery_rate,
+                                 paid_rate=settings.paid_broadcast_rate,
+                                 prefix=f"{settings.redis_prefix}limit:")
 
 
 def build_dispatcher(sessionmaker: Sessionmaker, settings: Settings | None = None,
@@ -94,10 +105,16 @@ def attach_background(dp: Dispatcher, sessionmaker: Sessionmaker,
 
     async def start(bot: Bot) -> None:
         # The worker runs beside the dispatcher (not as a scheduler tick) so it keeps
-        # Telegram's 30 messages a second busy; several processes share the queue safely.
+        # Telegram's 30 messages a second busy; several processes share the queue safely,
+        # and with REDIS_URL Telegram's limits too.
         running["stop"] = stop_worker = asyncio.Event()
-        running["worker"] = asyncio.create_task(DeliveryWorker(bot, sessionmaker)
-                                                .run_forever(stop_worker))
+        running["limiter"] = limiter = make_limiter(settings)
+        worker = DeliveryWorker(
+            bot, sessionmaker, rate=settings.delivery_rate, lease=settings.delivery_lease,
+            idle_interval=settings.delivery_idle_interval, limiter=limiter,
+            paid_min_audience=(settings.paid_broadcast_min_audience
+                               if settings.paid_broadcast else None))
+        running["worker"] = asyncio.create_task(worker.run_forever(stop_worker))
         await jobs.start()
 
     async def stop() -> None:
@@ -105,6 +122,9 @@ def attach_background(dp: Dispatcher, sessionmaker: Sessionmaker,
         if running:
             running.pop("stop").set()
             await running.pop("worker")
+            limiter = running.pop("limiter")
+            if limiter is not None:
+                await limiter.close()
 
     dp.startup.register(start)
     dp.shutdown.register(stop)

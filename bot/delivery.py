@@ -13,12 +13,9 @@ while keeping to Telegram's limits:
 - a 429 pauses ALL sending for the `retry_after` Telegram asked for, then the message is
   retried.
 
-The pacer is our own, not `aiolimiter` (which only the exchange API's rate uses): a leaky bucket of
-capacity n lets n messages out at once and then n a second, so a sliding second can see
-almost 2n, which Telegram answers with 429; with capacity 1 it is only the even spacing
-above. It also cannot hold everyone for a 429's `retry_after`, nor start a window from when
-Telegram answered; and the per-chat clock must say *when* a chat may send next (to wait or
-to hand the rows back to the queue), which a limiter's "now or not" does not.
+The limits are kept by a `Limiter` (bot.shared_limit): this process's own pacer and chat
+clock (bot.pacing, which says why not `aiolimiter`) for one process, or one budget in Redis
+for the whole deployment when several processes deliver (REDIS_URL).
 
 What delivery guarantees: at least once. A message's rows are marked sent, and committed,
 right after Telegram accepted it. A worker that dies leaves its leases, which lapse; the
@@ -46,34 +43,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
-import os
-import secrets
-import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-import aiohttp
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
-    TelegramNetworkError,
     TelegramRetryAfter,
-    TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import Message
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import delivery_send as part
 from bot.metrics import METRICS
-from bot.pacing import ChatClock, Pacer
-from handlers.replies import markup
+from bot.shared_limit import Limiter, LocalLimiter
 from screens.base import Rows
 from screens.i18n import translator
 from screens.pushes import compose
@@ -82,11 +72,6 @@ from services.delivery_queue import ChatBatch
 
 log = logging.getLogger(__name__)
 
-_RETRYABLE = (TelegramServerError, TelegramNetworkError, aiohttp.ClientError, TimeoutError)
-
-
-def default_worker_id() -> str:
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 class DeliveryWorker:
@@ -113,10 +98,12 @@ class DeliveryWorker:
         request_timeout: float = 20.0,
         idle_interval: float = 0.5,
         max_local_wait: float = 10.0,
+        limiter: Limiter | None = None,
+        paid_min_audience: int | None = None,
     ) -> None:
         self.bot = bot
         self.sessionmaker = sessionmaker
-        self.worker_id = worker_id or default_worker_id()
+        self.worker_id = worker_id or part.default_worker_id()
         self.lease = lease
         self.claim_limit = claim_limit
         self.max_attempts = max_attempts
@@ -135,8 +122,16 @@ class DeliveryWorker:
         self.send_margin = self.guard + self.send_budget
         # Set when Telegram refused the token (401): nothing more is sent by this worker.
         self.stopped: str | None = None
-        self._pacer = Pacer(rate, limit=global_limit)
-        self._chats = ChatClock(per_chat_interval, group_per_minute)
+        # Rows Telegram accepted whose recording failed so far (the database was away), by
+        # message id: claimed again, they are recorded, not sent again.
+        self._accepted: dict[int, int] = {}
+        # The limits: this process's own (one process), or shared through Redis
+        # (bot.shared_limit) when several processes deliver.
+        self._limits: Limiter = limiter or LocalLimiter(
+            rate, global_limit=global_limit, per_chat_interval=per_chat_interval,
+            group_per_minute=group_per_minute)
+        # Paid broadcast (off: None): urgent notices to at least this many chats.
+        self.paid_min_audience = paid_min_audience
         self._slots = asyncio.Semaphore(concurrency)
 
     # --- public loop -----------------------------------------------------------------------
@@ -165,7 +160,7 @@ class DeliveryWorker:
                 if len(active) < low_water:
                     try:
                         lease_ends, batches = await self._claim(self.claim_limit - len(active))
-                    except (SQLAlchemyError, OSError) as exc:
+                    except part.DB_DOWN as exc:
                         log.warning("delivery claim failed: %s", type(exc).__name__)
                         batches = []
                     claimed = len(batches)
@@ -216,14 +211,18 @@ class DeliveryWorker:
 
     async def _deliver_batch(self, batch: ChatBatch, lease_ends: float) -> int:
         loop = asyncio.get_running_loop()
+        known = {r.id: self._accepted[r.id] for r in batch.rows if r.id in self._accepted}
+        for message_id in set(known.values()):
+            await self._mark_sent([i for i, m in known.items() if m == message_id], message_id)
+        batch = replace(batch, rows=tuple(r for r in batch.rows if r.id not in known))
         worn = [r.id for r in batch.rows if r.attempts > self.max_attempts]
         if worn:
             # Claimed again and again without an answer (a worker dying on them each time).
             await self._write(queue.drop_rows, worn, "gave up: claimed too often")
             log.warning("chat %s: rows %s dropped after repeated claims", batch.chat_id, worn)
             batch = replace(batch, rows=tuple(r for r in batch.rows if r.id not in worn))
-            if not batch.rows:
-                return 0
+        if not batch.rows:
+            return 0
         plan = compose(batch.rows, translator(batch.locale))
         planned_ids = {i for m in plan for i in m.row_ids}
         empty = [i for i in batch.row_ids if i not in planned_ids]
@@ -231,13 +230,14 @@ class DeliveryWorker:
             await self._write(queue.drop_rows, empty, "nothing to say")
         chat_id = batch.chat_id
         sent = 0
+        lease = part.Lease(lease_ends)
         for n, message in enumerate(plan):
             rest = [i for m in plan[n:] for i in m.row_ids]
             while True:
                 if self.stopped:
                     await self._give_back(rest, "delivery stopped")
                     return sent
-                wait = self._chats.ready_at(chat_id) - loop.time()
+                wait = await self._limits.chat_wait(chat_id)
                 if wait > self.max_local_wait:
                     # A group at its per-minute limit: back to the queue until it may send.
                     await self._write(queue.release_for_retry, rest, wait, "chat limit",
@@ -247,22 +247,16 @@ class DeliveryWorker:
                     return sent
                 if wait > 0:
                     await asyncio.sleep(wait)
-                if lease_ends - loop.time() < self.send_margin + self.lease / 6:
-                    renewed_at = loop.time()
-                    async with self.sessionmaker.begin() as session:
-                        held = await queue.renew_lease(session, rest,
-                                                       worker_id=self.worker_id,
-                                                       lease=self.lease)
-                    if set(held) != set(rest):
-                        log.warning("batch %s: lease lost, rows %s left to others",
-                                    batch.batch_id, sorted(set(rest) - set(held)))
-                        return sent
-                    lease_ends = renewed_at + self.lease
-                outcome = await self._send(chat_id, message.text,
-                                           deadline=lease_ends - self.guard,
-                                           rows=message.rows, media=message.media)
+                if (lease.ends - loop.time() < self.send_margin + self.lease / 6
+                        and not await self._renew(batch, rest, lease)):
+                    return sent
+                outcome = await self._send(chat_id, message.text, lease=lease,
+                                           renew=functools.partial(self._renew, batch, rest),
+                                           rows=message.rows, media=message.media,
+                                           paid=part.is_paid(batch, message.row_ids,
+                                                        self.paid_min_audience))
                 if outcome is None:
-                    continue  # held up so long that the lease needs renewing first
+                    return sent  # the lease was lost meanwhile: the rows are another's
                 if isinstance(outcome, int):
                     await self._mark_sent(message.row_ids, outcome)
                     log.debug("chat %s: rows %s sent as message %s", chat_id,
@@ -286,55 +280,58 @@ class DeliveryWorker:
                 return sent + await self._failed(batch, chat_id, rest, own, outcome)
         return sent
 
-    async def _send(self, chat_id: int, text: str, *, deadline: float, rows: Rows = (),
-                    media: tuple[str, str] | None = None) -> int | Exception | None:
+    async def _renew(self, batch: ChatBatch, rest: list[int], lease: part.Lease) -> bool:
+        """Extend the lease on the rows left to send; False when another worker has some
+        of them (the lease lapsed): they are left to it."""
+        renewed_at = asyncio.get_running_loop().time()
+        async with self.sessionmaker.begin() as session:
+            held = await queue.renew_lease(session, rest, worker_id=self.worker_id,
+                                           lease=self.lease)
+        if set(held) != set(rest):
+            log.warning("batch %s: lease lost, rows %s left to others", batch.batch_id,
+                        sorted(set(rest) - set(held)))
+            return False
+        lease.ends = renewed_at + self.lease
+        return True
+
+    async def _send(self, chat_id: int, text: str, *, lease: part.Lease,
+                    renew: Callable[[part.Lease], Awaitable[bool]], rows: Rows = (),
+                    media: tuple[str, str] | None = None,
+                    paid: bool = False) -> int | Exception | None:
         """One sendMessage (or sendPhoto / sendDocument by file_id) within the limits,
-        ending by `deadline` (loop time) at the latest: the message id Telegram gave it, or
-        the error (a 429 has already paused the pacer when it is returned); None when the
-        turn came too late for a whole send before the deadline, and nothing was sent."""
+        ending `guard` before the lease does at the latest: the message id Telegram gave
+        it, or the error (a 429 has already paused everyone when it is returned); None when
+        the lease was lost meanwhile, and nothing was sent."""
         loop = asyncio.get_running_loop()
         async with self._slots:
-            turn = await self._pacer.acquire()
-            budget = deadline - loop.time()
-            if budget < self.send_budget:
-                self._pacer.done(turn, sent=False)
-                return None
-            timeout = min(self.request_timeout, budget)
+            turn = await self._limits.acquire(chat_id, paid=paid)
             try:
+                # A turn that came late is renewed into, not given up: under a long queue
+                # every turn would come too late again (a livelock once many chats wait).
+                # (Given up, it still counts as sent: that only errs on the safe side.)
+                if (lease.ends - self.guard - loop.time() < self.send_budget
+                        and not await renew(lease)):
+                    return None
+                timeout = min(self.request_timeout, lease.ends - self.guard - loop.time())
                 async with asyncio.timeout(timeout):
-                    sent = await self._request(chat_id, text, rows, media,
-                                               max(1, math.ceil(timeout)))
+                    sent = await part.send_push(self.bot, chat_id, text, rows, media,
+                                                max(1, math.ceil(timeout)), paid=paid)
             except TelegramRetryAfter as exc:
-                self._pacer.pause(float(exc.retry_after))
+                await self._limits.pause(float(exc.retry_after))
                 log.warning("429 for chat %s: all sending paused %s s", chat_id,
                             exc.retry_after)
                 return exc
-            except (TelegramAPIError, *_RETRYABLE) as exc:
+            except (TelegramAPIError, *part.RETRYABLE) as exc:
                 return exc
             finally:
-                self._pacer.done(turn)
-                self._chats.note(chat_id, loop.time())
+                await self._limits.done(turn)
         return sent.message_id
-
-    async def _request(self, chat_id: int, text: str, rows: Rows,
-                       media: tuple[str, str] | None, seconds: int) -> Message:
-        """sendMessage; or, for a push with a photo or document (by file_id), that file
-        with the text as its caption."""
-        keyboard = markup(rows)
-        if media is not None and media[0] == "photo":
-            return await self.bot.send_photo(chat_id, media[1], caption=text,
-                                             reply_markup=keyboard, request_timeout=seconds)
-        if media is not None:
-            return await self.bot.send_document(chat_id, media[1], caption=text,
-                                                reply_markup=keyboard, request_timeout=seconds)
-        return await self.bot.send_message(chat_id, text, reply_markup=keyboard,
-                                           request_timeout=seconds)
 
     async def _failed(self, batch: ChatBatch, chat_id: int, rest: list[int],
                       own: Sequence[int], exc: Exception) -> int:
         """A message was refused or lost: decide what becomes of the rows (`own`: the
         rows the message carries; `rest`: those and the chat's later ones). Returns 0."""
-        error = _describe(exc)
+        error = part.describe(exc)
         METRICS.push_failed(exc)
         if isinstance(exc, TelegramForbiddenError) or (
             isinstance(exc, TelegramBadRequest) and "chat not found" in exc.message.lower()
@@ -352,7 +349,7 @@ class DeliveryWorker:
                           "BOT_TOKEN and restart")
             await self._give_back(rest, error)
             return 0
-        if isinstance(exc, TelegramAPIError) and not isinstance(exc, _RETRYABLE):
+        if isinstance(exc, TelegramAPIError) and not isinstance(exc, part.RETRYABLE):
             # Telegram will not take this message as it is (it cannot parse it, the
             # request is wrong...): a person must look, so its rows are held with the
             # reason; the chat's other rows go on without it.
@@ -375,7 +372,7 @@ class DeliveryWorker:
     async def _retry_later(self, chat_id: int, row_ids: Sequence[int], attempts: int,
                            exc: Exception) -> None:
         """Back to the queue with exponential backoff, or dropped after `max_attempts`."""
-        error = _describe(exc)
+        error = part.describe(exc)
         if attempts >= self.max_attempts:
             await self._write(queue.drop_rows, row_ids, f"gave up: {error}")
             log.warning("chat %s: rows %s dropped after %s attempts (%s)", chat_id,
@@ -387,26 +384,24 @@ class DeliveryWorker:
                  type(exc).__name__)
 
     async def _mark_sent(self, row_ids: Sequence[int], message_id: int) -> None:
-        """Record an accepted message; tries hard, since a row left unmarked would be sent
-        again once its lease lapses."""
-        for attempt in range(5):
+        """Record an accepted message; tries hard (a database restart), since a row left
+        unmarked would be sent again once its lease lapses (by this worker: not if it
+        still knows, see `_accepted`)."""
+        self._accepted.update(dict.fromkeys(row_ids, message_id))
+        for attempt in range(20):
             try:
                 async with self.sessionmaker.begin() as session:
                     await queue.mark_sent(session, row_ids, message_id)
                 METRICS.pushes_sent.inc(len(row_ids))
-                return
-            except (SQLAlchemyError, OSError):
-                if attempt == 4:
+                break
+            except part.DB_DOWN:
+                if attempt == 19:
                     raise
-                await asyncio.sleep(0.5 * 2 ** attempt)
+                await asyncio.sleep(min(0.2 * 2 ** attempt, 1.0))
+        for row_id in row_ids:
+            self._accepted.pop(row_id, None)
 
     async def _write(self, fn: Callable[..., Awaitable[Any]], row_ids: Sequence[int],
                      *args: Any, **kwargs: Any) -> None:
         async with self.sessionmaker.begin() as session:
             await fn(session, row_ids, *args, **kwargs)
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, TelegramAPIError):
-        return f"{type(exc).__name__}: {exc.message}"[:200]
-    return type(exc).__name__

@@ -1,7 +1,14 @@
 """Telegram's sending limits on our side: the overall pacer and each chat's clock.
 
-Used by the delivery worker (bot.delivery), whose docstring says why this is not
-`aiolimiter`.
+Used by the delivery worker (bot.delivery) through bot.shared_limit.LocalLimiter: right for
+one process (several share their limits through Redis, bot.shared_limit.RedisLimiter).
+
+The pacer is our own, not `aiolimiter` (which only the exchange API's rate uses): a leaky
+bucket of capacity n lets n messages out at once and then n a second, so a sliding second
+can see almost 2n, which Telegram answers with 429; with capacity 1 it is only the even
+spacing. It also cannot hold everyone for a 429's `retry_after`, nor start a window from
+when Telegram answered; and the per-chat clock must say *when* a chat may send next (to
+wait or to hand the rows back to the queue), which a limiter's "now or not" does not.
 """
 
 from __future__ import annotations
@@ -45,6 +52,10 @@ class Pacer:
         self._round_trips: deque[float] = deque(maxlen=200)
         self._lock = asyncio.Lock()
 
+    @property
+    def paused_until(self) -> float:
+        return self._paused_until
+
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nothing goes out for `seconds` from now."""
         loop = asyncio.get_running_loop()
@@ -55,6 +66,8 @@ class Pacer:
         send.answered = asyncio.get_running_loop().time()
         if sent:
             self._round_trips.append(send.answered - send.started)
+        elif send in self._recent:
+            self._recent.remove(send)  # it never went out: Telegram counts nothing
 
     def _window_opens(self) -> tuple[float, bool]:
         """When the window allows one more message, and whether that may still move

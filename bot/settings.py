@@ -26,7 +26,25 @@ class Settings(BaseSettings):
     telegram_api_url: str | None = Field(
         default=None, description="Base URL of a local or self-hosted Bot API server"
     )
-    redis_url: str | None = Field(default=None, description="Redis for shared FSM state")
+    redis_url: str | None = Field(
+        default=None, description="Redis: conversation state and Telegram's limits shared "
+        "by every bot process; several processes need it")
+    redis_prefix: str = Field(default="diary:", description="Prefix of this deployment's "
+                              "Redis keys (the limiter's)")
+    # Push delivery (bot.delivery); the defaults suit Telegram.
+    delivery_rate: float = Field(default=29.5, gt=0,
+                                 description="Messages a second for the whole deployment")
+    delivery_lease: float = Field(default=60.0, gt=0,
+                                  description="Seconds a worker holds the rows it claimed")
+    delivery_idle_interval: float = Field(default=0.5, gt=0,
+                                          description="Seconds between claims when idle")
+    paid_broadcast: bool = Field(default=False, description="Send large urgent notices "
+                                 "with allow_paid_broadcast (Telegram charges Stars)")
+    paid_broadcast_rate: float = Field(default=1000.0, gt=0, le=1000,
+                                       description="Paid messages a second")
+    paid_broadcast_min_audience: int = Field(
+        default=1000, ge=1, description="An urgent notice to at least this many chats goes "
+        "as a paid broadcast (when PAID_BROADCAST is on)")
     default_locale: str = Field(default="ru", description="Language of new users")
     bot_username: str = Field(default="diary_demo_bot",
                               description="Used in deep links when Telegram is unreachable")

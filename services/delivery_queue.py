@@ -76,6 +76,9 @@ class QueuedRow:
     attempts: int
     hide_values: bool = False
     subject_id: int | None = None
+    # An urgent notice's audience (the chats it went to); 0 for anything else. The worker
+    # may send large ones under Telegram's paid broadcast limit.
+    broadcast_audience: int = 0
 
 
 @dataclass(frozen=True)
@@ -268,9 +271,10 @@ async def _as_sent_now(session: AsyncSession,
         except UnreadablePayload as exc:
             unreadable.append((r.id, str(exc)))
             continue
+        audience = int(payload.get("audience") or 0) if payload.get("urgent") else 0
         by_chat.setdefault(r.chat_id, []).append((r, QueuedRow(
             r.id, event, r.student_id, r.event_at, r.attempts, pref.hide_values,
-            r.subject_id)))
+            r.subject_id, audience)))
     if muted:
         await drop_rows(session, muted, "muted by the chat before it was sent")
     for row_id, reason in unreadable:

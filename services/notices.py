@@ -156,6 +156,8 @@ async def post(session: AsyncSession, account_id: int, *, class_id: int | None,
                              kind or "", file_id or "")
     queued = await _push(session, staff.school_id, list(recipients.values()),
                          Push(event, f"notice:{notice_id}", urgent=urgent))
+    if urgent and queued:
+        await _note_audience(session, notice_id, list(recipients), queued)
     await access.audit(session, "notice_posted", account_id=account_id,
                        staff_id=staff.staff_id, school_id=staff.school_id,
                        notice_id=notice_id, class_id=class_id, recipients=len(recipients))
@@ -193,6 +195,18 @@ async def _push(session: AsyncSession, school_id: int, recipients: list[Recipien
                 push: Push) -> int:
     school = await notifications.school_clock(session, school_id)
     return await notifications.deliver_to(session, school, [(r, push) for r in recipients])
+
+
+async def _note_audience(session: AsyncSession, notice_id: int, account_ids: list[int],
+                         audience: int) -> None:
+    """Record on an urgent notice's rows how many chats it went to: the delivery worker
+    may send a large one under Telegram's paid broadcast limit (bot.delivery)."""
+    await session.execute(
+        update(Notification)
+        .where(Notification.dedupe_key.in_([f"notice:{notice_id}:{a}" for a in account_ids]))
+        .values(payload=Notification.payload.op("||")(
+            func.jsonb_build_object("audience", audience)))
+        .execution_options(synchronize_session=False))
 
 
 async def acknowledge(session: AsyncSession, account_id: int, notice_id: int) -> bool:
