@@ -1,0 +1,39 @@
+"""district indexes: the families' views read only the rows they show at district scale
+(10 million marks): a covering index of live marks in the recent-marks order, homework by
+class and subject and by student, and the moved lessons by their new date.
+
+Revision ID: 0011_district_indexes
+Revises: 0010
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0011_district_indexes"
+down_revision: str | None = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Scanned backwards for "newest first"; the page's columns ride along (index-only).
+    op.create_index("ix_marks_student_live", "marks",
+                    ["student_id", "date", "entered_at", "id"],
+                    postgresql_include=["subject_id", "work_type_id", "value", "passed",
+                                        "weight"],
+                    postgresql_where=sa.text("deleted_at IS NULL"))
+    op.create_index("ix_homework_class_subject_due", "homework",
+                    ["class_id", "subject_id", "due_on"])
+    op.create_index("ix_homework_student_due", "homework", ["student_id", "due_on"],
+                    postgresql_where=sa.text("student_id IS NOT NULL"))
+    op.create_index("ix_lessons_class_moved_to", "lessons", ["class_id", "moved_to_date"],
+                    postgresql_where=sa.text("status = 'moved'"))
+
+
+def downgrade() -> None:
+    op.drop_index("ix_lessons_class_moved_to", table_name="lessons")
+    op.drop_index("ix_homework_student_due", table_name="homework")
+    op.drop_index("ix_homework_class_subject_due", table_name="homework")
+    op.drop_index("ix_marks_student_live", table_name="marks")
