@@ -34,7 +34,8 @@ GENERATOR_VERSION = 1
 TELEGRAM_BASE = 10_000_000  # a guardian's telegram id is this plus the student's id
 CLASS_SIZE = 30
 FULL_SCHOOLS, FULL_CLASSES = 100, 34
-MARKS_PER_STUDENT = 10_000_000 / (FULL_SCHOOLS * 31 * CLASS_SIZE)  # 31 classes of 34 graded
+# About 107 a graded student (31 classes of 34): 10 million marks at full size.
+MARKS_PER_STUDENT = 10_400_000 / (FULL_SCHOOLS * 31 * CLASS_SIZE)
 DISTRICT_TODAY = dt.date(2027, 4, 15)  # a Thursday of the fourth quarter
 BIG_TABLES = ("lessons", "marks", "attendance", "homework")
 TIMEZONES = ("Europe/Moscow", "Europe/Kaliningrad", "Asia/Yekaterinburg", "Asia/Novosibirsk",
