@@ -200,7 +200,7 @@ async def view_buffers(db_url: str, student_id: int | None = None) -> dict[str, 
                         raw = await session.connection()
                         rows = await raw.exec_driver_sql(
                             "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
-                        plan = rows.scalar()
+                        plan: Any = rows.scalar()
                         top = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
                         per_statement.append(int(top.get("Shared Hit Blocks", 0))
                                              + int(top.get("Shared Read Blocks", 0)))

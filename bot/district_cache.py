@@ -1,8 +1,9 @@
 """The generated districts, cached between runs (bench-only).
 
 Each scale has its own PostgreSQL data directory under var/bench/ (never committed), with
-a marker file naming the generator version, the migration head, the scale and the date the
-district was generated for. A run whose marker differs builds it again from scratch.
+a marker file naming the generator version, the migration head (and a digest of the
+revisions' text), the scale and the date the district was generated for. A run whose
+marker differs builds it again from scratch.
 
     python -m bot.district_cache [--scale 0.01] [--rebuild]   # prints the build's JSON
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import shutil
 from collections.abc import Iterator
@@ -39,9 +41,18 @@ def migration_head() -> str:
     return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
 
 
+def _migrations_digest() -> str:
+    """Of every revision's text: an index added to the head revision rebuilds too."""
+    digest = hashlib.sha256()
+    for path in sorted((PROJECT_ROOT / "migrations" / "versions").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _wanted(scale: float) -> dict[str, Any]:
     return {"generator": district.GENERATOR_VERSION, "head": migration_head(),
-            "scale": scale, "today": district.DISTRICT_TODAY.isoformat()}
+            "migrations": _migrations_digest(), "scale": scale,
+            "today": district.DISTRICT_TODAY.isoformat()}
 
 
 async def _build(server_url: str, scale: float) -> dict[str, Any]:

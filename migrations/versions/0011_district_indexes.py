@@ -1,6 +1,7 @@
 """district indexes: the families' views read only the rows they show at district scale
 (10 million marks): a covering index of live marks in the recent-marks order, homework by
-class and subject and by student, and the moved lessons by their new date.
+class and subject and by student, the moved lessons by their new date (a class's, a
+teacher's) and a school's changed lessons by date.
 
 Revision ID: 0011_district_indexes
 Revises: 0010
@@ -30,9 +31,16 @@ def upgrade() -> None:
                     postgresql_where=sa.text("student_id IS NOT NULL"))
     op.create_index("ix_lessons_class_moved_to", "lessons", ["class_id", "moved_to_date"],
                     postgresql_where=sa.text("status = 'moved'"))
+    op.create_index("ix_lessons_teacher_moved_to", "lessons",
+                    ["teacher_id", "moved_to_date"],
+                    postgresql_where=sa.text("status = 'moved'"))
+    op.create_index("ix_lessons_school_changed", "lessons", ["school_id", "date"],
+                    postgresql_where=sa.text("status IN ('replaced', 'moved', 'cancelled')"))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_lessons_school_changed", table_name="lessons")
+    op.drop_index("ix_lessons_teacher_moved_to", table_name="lessons")
     op.drop_index("ix_lessons_class_moved_to", table_name="lessons")
     op.drop_index("ix_homework_student_due", table_name="homework")
     op.drop_index("ix_homework_class_subject_due", table_name="homework")

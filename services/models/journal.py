@@ -72,6 +72,11 @@ class Lesson(Base):
         # Where moved lessons land: the timetable's second branch (services.timetable).
         Index("ix_lessons_class_moved_to", "class_id", "moved_to_date",
               postgresql_where=text("status = 'moved'")),
+        Index("ix_lessons_teacher_moved_to", "teacher_id", "moved_to_date",
+              postgresql_where=text("status = 'moved'")),
+        # The school's day for its staff: the day's replaced, moved and cancelled lessons.
+        Index("ix_lessons_school_changed", "school_id", "date",
+              postgresql_where=text("status IN ('replaced', 'moved', 'cancelled')")),
     )
 
 
