@@ -3,13 +3,16 @@ prints JSON; `measure()` is the same for a combined `make bench`).
 
 Two cached districts (bot/district_cache.py): the full one (100 schools, about 10 million
 marks) and a small one of the same generator (about 10,000 marks, the same marks a
-student). On each, simulated guardians of random students press the buttons of the
-families' views through bot.app.build_dispatcher with an in-process fake Telegram
-(LocalSession), one update at a time; each update's wall time from `feed_update` to its
-return (routing, SQL, Fluent and the fake Telegram's reply) is noted per view. Printed:
-p50/p95/p99 per view on both, the ratio p99(10M)/p99(10k) per view (goal ≤ 1.5), updates a
-second, and the shared buffers of each view's statements (EXPLAIN (ANALYZE, BUFFERS) of
-every statement the view's services run, for one sample student).
+student). Simulated guardians of random students press the buttons of the families' views
+through bot.app.build_dispatcher with an in-process fake Telegram (LocalSession), one
+update at a time, a guardian of one district then one of the other (so the rest of the
+machine's load weighs on both alike). Each update's wall time from `feed_update` to its
+return (routing, SQL, Fluent, the fake Telegram's reply) is noted per view.
+
+Printed: p50/p95/p99 per view on both districts, the ratio p99(10M)/p99(10k) per view (goal
+≤ 1.5), updates a second (sequential: one over the mean update time), and the shared
+buffers of each view's statements (EXPLAIN (ANALYZE, BUFFERS) of every statement the
+view's services run, for one sample student, a teacher and a director of its school).
 """
 
 from __future__ import annotations
@@ -92,7 +95,9 @@ def _session_plan(rng: random.Random, student: Any) -> list[tuple[str, str]]:
 _dispatcher: Any = None
 
 
-async def _latencies(db_url: str, guardians: int, seed: int) -> dict[str, Any]:
+async def _latencies(urls: dict[str, str], guardians: int, seed: int) -> dict[str, Any]:
+    """Guardians of both districts take turns (one guardian's whole plan, then one of the
+    other district's), so whatever else the machine does weighs on both alike."""
     from aiogram.fsm.storage.memory import MemoryStorage
 
     from bot.app import build_bot, build_dispatcher
@@ -103,55 +108,65 @@ async def _latencies(db_url: str, guardians: int, seed: int) -> dict[str, Any]:
     from telegram_fakes.local_session import LocalSession
 
     rng = random.Random(seed)
-    engine = make_engine(db_url)
-    sessionmaker = make_sessionmaker(engine)
+    engines = {label: make_engine(url) for label, url in urls.items()}
+    makers = {label: make_sessionmaker(e) for label, e in engines.items()}
     global _dispatcher
     if _dispatcher is None:  # routers attach to one dispatcher only: built once, re-pointed
-        _dispatcher = build_dispatcher(sessionmaker, Settings(_env_file=None,
-                                                              code_secret="bench"),
+        _dispatcher = build_dispatcher(next(iter(makers.values())),
+                                       Settings(_env_file=None, code_secret="bench"),
                                        storage=MemoryStorage())
     dp = _dispatcher
-    dp["sessionmaker"] = sessionmaker
     bot = build_bot("42:BENCH", session=LocalSession())
-    times: dict[str, list[float]] = defaultdict(list)
-    failed = 0
+    times: dict[str, dict[str, list[float]]] = {label: defaultdict(list) for label in urls}
+    updates = dict.fromkeys(urls, 0)
+    busy = dict.fromkeys(urls, 0.0)
+    failed = dict.fromkeys(urls, 0)
     try:
         with clock.frozen(NOW):
-            async with sessionmaker() as session:
-                students = await _students(session, guardians, rng)
-            plans = [(ChatClient(dp, bot, district.TELEGRAM_BASE + st.id),
-                      _session_plan(rng, st)) for st in students]
-            # Warm up: the pool, SQLAlchemy's statement cache, Fluent, the first plans.
-            for client, plan in plans[:3]:
-                for _, data in plan:
-                    await client.click(data)
-            began = time.perf_counter()
-            updates = 0
-            for client, plan in plans[3:]:
+            turns: list[tuple[str, ChatClient, list[tuple[str, str]]]] = []
+            per_label = {}
+            for label, maker in makers.items():
+                async with maker() as session:
+                    per_label[label] = await _students(session, guardians, rng)
+            for i in range(guardians):
+                for label, students in per_label.items():
+                    # The small district has fewer students than guardians: some come back.
+                    student = students[i % len(students)]
+                    turns.append((label, ChatClient(dp, bot, district.TELEGRAM_BASE
+                                                    + student.id),
+                                  _session_plan(rng, student)))
+            warm_up = 2 * len(urls)  # the pools, the statement cache, Fluent
+            for n, (label, client, plan) in enumerate(turns):
+                dp["sessionmaker"] = makers[label]
                 for view, data in plan:
                     t = time.perf_counter()
                     replies = await client.click(data)
-                    times[view].append((time.perf_counter() - t) * 1000)
-                    updates += 1
-                    failed += not replies
+                    took = time.perf_counter() - t
+                    if n >= warm_up:
+                        times[label][view].append(took * 1000)
+                        updates[label] += 1
+                        busy[label] += took
+                        failed[label] += not replies
                 bot.session.requests.clear()  # type: ignore[attr-defined]
-            elapsed = time.perf_counter() - began
     finally:
         await bot.session.close()
-        await engine.dispose()
-    return {"updates": updates, "updates_per_s": round(updates / elapsed, 1),
-            "unanswered": failed,
-            "views": {v: {"n": len(ms), "p50_ms": round(_percentile(ms, 0.5), 2),
-                          "p95_ms": round(_percentile(ms, 0.95), 2),
-                          "p99_ms": round(_percentile(ms, 0.99), 2),
-                          "mean_ms": round(statistics.fmean(ms), 2)}
-                      for v, ms in sorted(times.items())}}
+        for engine in engines.values():
+            await engine.dispose()
+    return {label: {
+        "updates": updates[label],
+        "updates_per_s": round(updates[label] / busy[label], 1) if busy[label] else None,
+        "unanswered": failed[label],
+        "views": {v: {"n": len(ms), "p50_ms": round(_percentile(ms, 0.5), 2),
+                      "p95_ms": round(_percentile(ms, 0.95), 2),
+                      "p99_ms": round(_percentile(ms, 0.99), 2),
+                      "mean_ms": round(statistics.fmean(ms), 2)}
+                  for v, ms in sorted(times[label].items())}} for label in urls}
 
 
 async def view_buffers(db_url: str, student_id: int | None = None) -> dict[str, Any]:
     """Shared buffers (hit + read) of every statement each view's services run for one
     student, by EXPLAIN (ANALYZE, BUFFERS) of the statements as they were sent."""
-    from services import access, attendance, clock, homework, marks, timetable
+    from services import access, attendance, clock, homework, marks, teacher_days, timetable
     from services.db import make_engine, make_sessionmaker
 
     engine = make_engine(db_url)
@@ -179,6 +194,9 @@ async def view_buffers(db_url: str, student_id: int | None = None) -> dict[str, 
                     "SELECT min(subject_id) FROM marks WHERE student_id = :s"),
                     {"s": student_id}))
                 day = district.DISTRICT_TODAY
+                school = student_id // 10000  # class k*100+n, student class*100+i
+                director, teacher = (district.STAFF_ACCOUNT_BASE + school * 1000 + j
+                                     for j in (1, district.TEACHER_BASE))
                 views: dict[str, Callable[[], Awaitable[Any]]] = {
                     "recent_marks": lambda: marks.recent_marks(session, grant),
                     "subject_marks": lambda: marks.subject_marks(session, grant, subject),
@@ -190,6 +208,8 @@ async def view_buffers(db_url: str, student_id: int | None = None) -> dict[str, 
                     "homework_subject": lambda: homework.subject_homework(
                         session, grant, district_account, subject),
                     "attendance_period": lambda: attendance.period_attendance(session, grant),
+                    "teacher_week": lambda: teacher_days.teacher_week(session, teacher, day),
+                    "school_day": lambda: teacher_days.school_day(session, director, day),
                 }
                 for name, run in views.items():
                     captured.clear()
@@ -213,36 +233,38 @@ async def view_buffers(db_url: str, student_id: int | None = None) -> dict[str, 
     return {"student_id": student_id, "views": result}
 
 
-async def measure(guardians: int = 150, seed: int = 14) -> dict[str, Any]:
+async def measure(guardians: int = 250, seed: int = 14) -> dict[str, Any]:
     """Both districts (built on first use, cached after), the latencies and the ratios."""
-    out: dict[str, Any] = {}
-    for label, scale in (("10M", 1.0), ("10k", SMALL_SCALE)):
-        out[label] = await asyncio.to_thread(_measure_scale, scale, guardians, seed)
-    big, small = out["10M"]["views"], out["10k"]["views"]
-    out["p99_ratio"] = {v: round(big[v]["p99_ms"] / small[v]["p99_ms"], 2)
-                        for v in big if v in small and small[v]["p99_ms"] > 0}
+    return await asyncio.to_thread(_measure, guardians, seed)
+
+
+def _measure(guardians: int, seed: int) -> dict[str, Any]:
+    # The embedded servers' context managers are synchronous and a build runs an event loop
+    # of its own: in a thread, each measurement gets its own loop too.
+    from bot.district_cache import district_database
+
+    built: dict[str, dict[str, Any]] = {"10M": {}, "10k": {}}
+    with district_database(1.0, report=built["10M"]) as big, \
+            district_database(SMALL_SCALE, report=built["10k"]) as small:
+        urls = {"10M": big, "10k": small}
+        latencies = asyncio.run(_latencies(urls, guardians, seed))
+        out: dict[str, Any] = {label: {
+            "marks": built[label]["counts"]["marks"], "db_mb": built[label]["db_mb"],
+            "build_s": built[label]["build_s"], "built_now": built[label]["built_now"],
+            **latencies[label], "buffers": asyncio.run(view_buffers(url))}
+            for label, url in urls.items()}
+    big_views, small_views = out["10M"]["views"], out["10k"]["views"]
+    out["p99_ratio"] = {v: round(big_views[v]["p99_ms"] / small_views[v]["p99_ms"], 2)
+                        for v in big_views
+                        if v in small_views and small_views[v]["p99_ms"] > 0}
     out["p99_ratio_goal"] = 1.5
     out["p99_ratio_max"] = max(out["p99_ratio"].values(), default=None)
     return out
 
 
-def _measure_scale(scale: float, guardians: int, seed: int) -> dict[str, Any]:
-    """One district, in a thread of its own: its embedded server starts and stops around
-    two event loops (the build, if any, runs a third)."""
-    from bot.district_cache import district_database
-
-    built: dict[str, Any] = {}
-    with district_database(scale, report=built) as url:
-        latencies = asyncio.run(_latencies(url, guardians, seed))
-        buffers = asyncio.run(view_buffers(url))
-    return {"marks": built["counts"]["marks"], "db_mb": built["db_mb"],
-            "build_s": built["build_s"], "built_now": built["built_now"], **latencies,
-            "buffers": buffers}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--guardians", type=int, default=150)
+    parser.add_argument("--guardians", type=int, default=250)
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()
     print(json.dumps(asyncio.run(measure(args.guardians, args.seed)), ensure_ascii=False))

@@ -9,7 +9,8 @@ grade, 63 teachers and five administrators, a year of lessons (4-7 a day by grad
 3 % replaced, 1 % cancelled, 0.5 % moved to the next day), attendance (about 1.5 % of
 student-lessons), class-wide homework on most lessons and some individual homework, about
 107 current marks a student from grade 2 on, and one guardian per student with a linked,
-consented Telegram account (so the real bot shows the child's views).
+consented Telegram account (so the real bot shows the child's views); the director and
+one teacher of each school have staff chats.
 
 Deterministic: row choices hash ids, no random(). Ids are arithmetic (school k: classes
 k*100+n, students class*100+i, staff k*1000+j, subjects k*100+j), so the bench can pick a
@@ -30,8 +31,11 @@ import asyncpg
 from services.demo_seed import data
 from services.demo_seed.school import _Calendar, _plan_terms
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 TELEGRAM_BASE = 10_000_000  # a guardian's telegram id is this plus the student's id
+# Two staff chats a school: the director (school-wide) and the first teacher (staff k*1000+10).
+STAFF_TELEGRAM_BASE = 20_000_000  # plus the staff id
+STAFF_ACCOUNT_BASE = 2_000_000  # account ids above every student's
 CLASS_SIZE = 30
 FULL_SCHOOLS, FULL_CLASSES = 100, 34
 # About 107 a graded student (31 classes of 34): 10 million marks at full size.
@@ -286,6 +290,15 @@ def _accounts_sql(today: dt.date) -> list[str]:
         f"""INSERT INTO consents (account_id, student_id, guardian_id, decision, text_version,
                decided_at, source)
             SELECT id, id, id, 'given', 1, {since}, 'bot' FROM students""",
+        f"""INSERT INTO accounts (id, telegram_id, chat_id, locale, is_active, created_at,
+               last_seen_at)
+            SELECT {STAFF_ACCOUNT_BASE} + id, {STAFF_TELEGRAM_BASE} + id,
+                   {STAFF_TELEGRAM_BASE} + id, 'ru', true, {since}, {since}
+            FROM staff WHERE id % 1000 IN (1, {TEACHER_BASE})""",
+        f"""INSERT INTO account_links (account_id, kind, school_id, staff_id, consent_pending,
+               linked_at)
+            SELECT {STAFF_ACCOUNT_BASE} + id, 'staff', school_id, id, false, {since}
+            FROM staff WHERE id % 1000 IN (1, {TEACHER_BASE})""",
     ]
 
 

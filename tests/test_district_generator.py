@@ -47,7 +47,7 @@ async def test_tiny_district_counts_and_changes(empty_db: Db) -> None:
     built = await _generate(empty_db, 0.0006)  # two classes of grades 5 and 6
     counts = built["counts"]
     assert (counts["schools"], counts["classes"], counts["students"]) == (1, 2, 60)
-    assert counts["accounts"] == 60
+    assert counts["accounts"] == 60 + 2  # a guardian a student; the director, a teacher
     # About 107 marks a student by the date generated for, whatever the scale.
     assert 50 * 60 < counts["marks"] < 170 * 60
     assert counts["individual_homework"] > 0
