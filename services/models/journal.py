@@ -157,7 +157,9 @@ class Mark(Base):
         CheckConstraint("(value IS NULL) <> (passed IS NULL)", name="value_or_pass"),
         CheckConstraint("weight BETWEEN 1 AND 10", name="weight"),
         Index("ix_marks_student_date", "student_id", "date"),
-        Index("ix_marks_student_subject_date", "student_id", "subject_id", "date"),
+        # With what a subject's averages read (the class average probes each classmate).
+        Index("ix_marks_student_subject_date", "student_id", "subject_id", "date",
+              postgresql_include=["value", "weight", "deleted_at"]),
         Index("ix_marks_lesson", "lesson_id"),
         # Live marks in the recent-marks order (scanned backwards for newest first), with
         # what the pages and averages read: those views never touch the heap.
