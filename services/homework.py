@@ -104,19 +104,6 @@ def _branches(access: StudentAccess) -> list[list[ColumnElement[bool]]]:
             own]
 
 
-def _visible_ids(access: StudentAccess, *where: ColumnElement[bool],
-                 order: tuple[Any, ...] = (), limit: int | None = None) -> Any:
-    """Ids of the visible homework matching `where`: one branch per part, each with its
-    own order and limit, glued with UNION ALL (the parts never overlap)."""
-    parts = []
-    for branch in _branches(access):
-        part = select(Homework.id).where(*branch, *where)
-        if limit is not None:
-            part = part.order_by(*order).limit(limit)
-        parts.append(part)
-    return parts[0] if len(parts) == 1 else union_all(*parts)
-
-
 _ITEM_COLUMNS = (Homework.id, Homework.subject_id, Subject.name.label("subject"),
                  Homework.text, Homework.assigned_on, Homework.due_on,
                  Homework.student_id, Subgroup.name.label("subgroup"))
@@ -124,10 +111,22 @@ _ITEM_COLUMNS = (Homework.id, Homework.subject_id, Subject.name.label("subject")
 
 def _homework_select(access: StudentAccess, *where: ColumnElement[bool],
                      order: tuple[Any, ...] = (), limit: int | None = None) -> Select[Any]:
+    """The visible homework matching `where`. With a `limit` (the per-subject lists), the
+    first rows of each part in `order`, glued with UNION ALL (the parts never overlap):
+    an OR would read every match of both before limiting. Without one (a due date or a
+    range: few rows), one OR of the parts."""
+    branches = _branches(access)
+    if limit is None:
+        visible = or_(*(and_(*b) for b in branches)) if len(branches) > 1 else and_(
+            *branches[0])
+    else:
+        parts = [select(Homework.id).where(*b, *where).order_by(*order).limit(limit)
+                 for b in branches]
+        visible = Homework.id.in_(parts[0] if len(parts) == 1 else union_all(*parts))
     return (select(*_ITEM_COLUMNS)
             .join(Subject, Subject.id == Homework.subject_id)
             .outerjoin(Subgroup, Subgroup.id == Homework.subgroup_id)
-            .where(Homework.id.in_(_visible_ids(access, *where, order=order, limit=limit))))
+            .where(visible, *where))
 
 
 def _item(row: Row[Any], today: dt.date) -> HomeworkItem:
