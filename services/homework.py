@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select, union
+from sqlalchemy import Select, and_, case, func, or_, select, union, union_all
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -88,23 +88,20 @@ class LessonTopics:
     items: tuple[TopicItem, ...]  # latest first
 
 
-def visible_homework(access: StudentAccess) -> list[ColumnElement[bool]]:
-    """Conditions for the homework this student gets, in the subjects the viewer may see."""
+def _branches(access: StudentAccess) -> list[list[ColumnElement[bool]]]:
+    """The visible homework as disjoint parts, each with an index of its own: the class's
+    (class-wide or a subgroup of the student's), then the student's individual homework.
+    An `OR` of the two would read the whole class's homework at district scale."""
     child = access.child
-    own = Homework.student_id == child.student_id
+    subjects = ([] if access.subject_ids is None
+                else [Homework.subject_id.in_(access.subject_ids)])
+    own = [Homework.student_id == child.student_id, *subjects]
     if child.class_id is None:
-        visible: ColumnElement[bool] = own
-    else:
-        visible = or_(
-            and_(Homework.class_id == child.class_id, Homework.student_id.is_(None),
-                 or_(Homework.subgroup_id.is_(None),
-                     Homework.subgroup_id.in_(member_subgroups(child.student_id)))),
-            own,
-        )
-    conditions = [visible]
-    if access.subject_ids is not None:
-        conditions.append(Homework.subject_id.in_(access.subject_ids))
-    return conditions
+        return [own]
+    return [[Homework.class_id == child.class_id, Homework.student_id.is_(None),
+             or_(Homework.subgroup_id.is_(None),
+                 Homework.subgroup_id.in_(member_subgroups(child.student_id))), *subjects],
+            own]
 
 
 _ITEM_COLUMNS = (Homework.id, Homework.subject_id, Subject.name.label("subject"),
@@ -112,11 +109,24 @@ _ITEM_COLUMNS = (Homework.id, Homework.subject_id, Subject.name.label("subject")
                  Homework.student_id, Subgroup.name.label("subgroup"))
 
 
-def _homework_select(access: StudentAccess) -> Select[Any]:
+def _homework_select(access: StudentAccess, *where: ColumnElement[bool],
+                     order: tuple[Any, ...] = (), limit: int | None = None) -> Select[Any]:
+    """The visible homework matching `where`. With a `limit` (the per-subject lists), the
+    first rows of each part in `order`, glued with UNION ALL (the parts never overlap):
+    an OR would read every match of both before limiting. Without one (a due date or a
+    range: few rows), one OR of the parts."""
+    branches = _branches(access)
+    if limit is None:
+        visible = or_(*(and_(*b) for b in branches)) if len(branches) > 1 else and_(
+            *branches[0])
+    else:
+        parts = [select(Homework.id).where(*b, *where).order_by(*order).limit(limit)
+                 for b in branches]
+        visible = Homework.id.in_(parts[0] if len(parts) == 1 else union_all(*parts))
     return (select(*_ITEM_COLUMNS)
             .join(Subject, Subject.id == Homework.subject_id)
             .outerjoin(Subgroup, Subgroup.id == Homework.subgroup_id)
-            .where(*visible_homework(access)))
+            .where(visible, *where))
 
 
 def _item(row: Row[Any], today: dt.date) -> HomeworkItem:
@@ -142,15 +152,16 @@ async def homework_for_day(session: AsyncSession, access: StudentAccess,
     if day is None:
         day = await next_school_day(session, access, today)
     rows = (await session.execute(
-        _homework_select(access).where(Homework.due_on == day)
+        _homework_select(access, Homework.due_on == day)
         .order_by(_lesson_order(access, day).nulls_last(), Subject.name, Homework.id))).all()
-    visible = visible_homework(access)
-    neighbours = (await session.execute(select(
-        select(func.max(Homework.due_on)).where(*visible, Homework.due_on < day)
-        .scalar_subquery(),
-        select(func.min(Homework.due_on)).where(*visible, Homework.due_on > day)
-        .scalar_subquery(),
-    ))).one()
+    branches = _branches(access)
+    # Per part, so each reads one index entry; greatest/least skip a part's NULL.
+    earlier = [select(func.max(Homework.due_on)).where(*b, Homework.due_on < day)
+               .scalar_subquery() for b in branches]
+    later = [select(func.min(Homework.due_on)).where(*b, Homework.due_on > day)
+             .scalar_subquery() for b in branches]
+    neighbours = (await session.execute(select(func.greatest(*earlier), func.least(*later))
+                                        )).one()
     return HomeworkDay(access.child.student_id, day, today, tuple(_item(r, today) for r in rows),
                        neighbours[0], neighbours[1])
 
@@ -194,13 +205,16 @@ async def subject_homework(session: AsyncSession, access: StudentAccess, account
     """Upcoming and recent homework in one subject."""
     subject = await _subject(session, access, account_id, subject_id)
     today = await school_today(session, access.child.school_id)
-    base = _homework_select(access).where(Homework.subject_id == subject_id)
+    soonest = (Homework.due_on, Homework.id)
     upcoming = (await session.execute(
-        base.where(Homework.due_on >= today).order_by(Homework.due_on, Homework.id)
-        .limit(UPCOMING_HOMEWORK))).all()
+        _homework_select(access, Homework.subject_id == subject_id, Homework.due_on >= today,
+                         order=soonest, limit=UPCOMING_HOMEWORK)
+        .order_by(*soonest).limit(UPCOMING_HOMEWORK))).all()
+    latest = (Homework.due_on.desc(), Homework.id.desc())
     recent = (await session.execute(
-        base.where(Homework.due_on < today)
-        .order_by(Homework.due_on.desc(), Homework.id.desc()).limit(RECENT_HOMEWORK))).all()
+        _homework_select(access, Homework.subject_id == subject_id, Homework.due_on < today,
+                         order=latest, limit=RECENT_HOMEWORK)
+        .order_by(*latest).limit(RECENT_HOMEWORK))).all()
     return SubjectHomework(access.child.student_id, subject, today,
                            tuple(_item(r, today) for r in upcoming),
                            tuple(_item(r, today) for r in recent))
@@ -234,6 +248,6 @@ async def homework_due_between(session: AsyncSession, access: StudentAccess, sta
     and subject (the calendar feed)."""
     today = await school_today(session, access.child.school_id)
     rows = (await session.execute(
-        _homework_select(access).where(Homework.due_on.between(start, end))
+        _homework_select(access, Homework.due_on.between(start, end))
         .order_by(Homework.due_on, Subject.name, Homework.id))).all()
     return [_item(r, today) for r in rows]

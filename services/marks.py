@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Row, exists, func, or_, select
+from sqlalchemy import Row, Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
@@ -243,6 +243,25 @@ def _class_subjects(access: StudentAccess,
 # --- views --------------------------------------------------------------------------------
 
 
+def _recent_page(access: StudentAccess, page: int, per_page: int) -> Select[Any]:
+    """One page of recent marks: the page is picked from the covering index of live marks
+    alone (no heap reads at 10 million marks), then only its rows get their names and
+    comments."""
+    order = (Mark.date.desc(), Mark.entered_at.desc(), Mark.id.desc())
+    picked = (select(Mark.id, Mark.date, Mark.entered_at, Mark.subject_id, Mark.work_type_id,
+                     Mark.value, Mark.passed, Mark.weight, func.count().over().label("total"))
+              .where(*_own_marks(access)).order_by(*order)
+              .offset(page * per_page).limit(per_page).subquery("page"))
+    comment = select(Mark.comment).where(Mark.id == picked.c.id).scalar_subquery()
+    return (select(picked.c.id, picked.c.date, picked.c.subject_id,
+                   Subject.name.label("subject"), picked.c.value, picked.c.passed,
+                   picked.c.weight, WorkType.name.label("work_type"),
+                   comment.label("comment"), picked.c.total)
+            .join(Subject, Subject.id == picked.c.subject_id)
+            .join(WorkType, WorkType.id == picked.c.work_type_id)
+            .order_by(picked.c.date.desc(), picked.c.entered_at.desc(), picked.c.id.desc()))
+
+
 async def recent_marks(session: AsyncSession, access: StudentAccess, page: int = 0,
                        per_page: int = RECENT_PAGE_SIZE) -> RecentMarks:
     """The student's marks, newest first, one page at a time (one statement per page; a
@@ -252,14 +271,7 @@ async def recent_marks(session: AsyncSession, access: StudentAccess, page: int =
         return RecentMarks(child.student_id, (), 0, 0, 0)
     page = max(page, 0)
     for _attempt in range(2):
-        rows = (await session.execute(
-            select(*_ITEM_COLUMNS, func.count().over().label("total"))
-            .join(Subject, Subject.id == Mark.subject_id)
-            .join(WorkType, WorkType.id == Mark.work_type_id)
-            .where(*_own_marks(access))
-            .order_by(Mark.date.desc(), Mark.entered_at.desc(), Mark.id.desc())
-            .offset(page * per_page).limit(per_page)
-        )).all()
+        rows = (await session.execute(_recent_page(access, page, per_page))).all()
         if rows or page == 0:
             break
         total = await session.scalar(select(func.count()).select_from(Mark)

@@ -13,9 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from services import access, clock
 from services.access import SCHOOL_WIDE, StaffRef
@@ -109,34 +110,57 @@ def _ended(day: dt.date, ends_at: dt.time | None, now: dt.datetime) -> bool:
     return ends_at is not None and ends_at <= now.time()
 
 
+_CHANGED = (LessonStatus.REPLACED, LessonStatus.MOVED, LessonStatus.CANCELLED)
+_SHOWN_COLUMNS = (Lesson.id, Lesson.date, Lesson.slot, Lesson.room, Lesson.status,
+                  Lesson.teacher_id, Lesson.substitute_id, Lesson.moved_to_date,
+                  Lesson.moved_to_slot, Lesson.class_id, Lesson.subject_id, Lesson.subgroup_id)
+
+
+def _whose(staff: StaffRef) -> list[list[ColumnElement[bool]]]:
+    """A teacher's lessons as two disjoint parts: their own, and those they substitute in
+    (each on its own index; an OR of the two would read the school's lessons)."""
+    return [[Lesson.teacher_id == staff.staff_id],
+            [Lesson.substitute_id == staff.staff_id, Lesson.teacher_id != staff.staff_id]]
+
+
+def _shown(staff: StaffRef, start: dt.date, end: dt.date, everyone: bool) -> Any:
+    """The lessons the view shows, as disjoint UNION ALL branches: held in the range, or
+    (one's own only) moved into it from outside. The school's changed lessons count on
+    their own date only (the view never shows them on a new one)."""
+    school = Lesson.school_id == staff.school_id
+    held_in = Lesson.date.between(start, end)
+    if everyone:
+        return (select(*_SHOWN_COLUMNS).where(school, Lesson.status.in_(_CHANGED), held_in)
+                .subquery("shown"))
+    moved_in = [Lesson.status == LessonStatus.MOVED, Lesson.moved_to_date.between(start, end),
+                ~held_in]
+    return union_all(*(select(*_SHOWN_COLUMNS).where(school, *who, *where)
+                       for where in ([held_in], moved_in) for who in _whose(staff))
+                     ).subquery("shown")
+
+
 async def _lessons(session: AsyncSession, staff: StaffRef, start: dt.date, end: dt.date,
                    now: dt.datetime, *, everyone: bool = False) -> list[TeacherLesson]:
     """Lessons shown between two dates (a moved lesson on its new date too): the staff
     member's own, or with `everyone` the whole school's changed ones. Two statements."""
     bells = await _bells(session, staff.school_id)
     teacher, substitute = aliased(Staff), aliased(Staff)
-    moved_in = and_(Lesson.status == LessonStatus.MOVED,
-                    Lesson.moved_to_date.between(start, end))
-    whose = (Lesson.status.in_([LessonStatus.REPLACED, LessonStatus.MOVED,
-                                LessonStatus.CANCELLED]) if everyone
-             else or_(Lesson.teacher_id == staff.staff_id,
-                      Lesson.substitute_id == staff.staff_id))
+    shown = _shown(staff, start, end, everyone)
     rows = (await session.execute(
-        select(Lesson.id, Lesson.date, Lesson.slot, Lesson.room, Lesson.status,
-               Lesson.teacher_id, Lesson.substitute_id, Lesson.moved_to_date,
-               Lesson.moved_to_slot, ClassGroup.name.label("class_name"),
+        select(shown.c.id, shown.c.date, shown.c.slot, shown.c.room, shown.c.status,
+               shown.c.teacher_id, shown.c.substitute_id, shown.c.moved_to_date,
+               shown.c.moved_to_slot, ClassGroup.name.label("class_name"),
                Subgroup.name.label("subgroup"), Subject.name.label("subject"),
                teacher.last_name.label("t_last"), teacher.first_name.label("t_first"),
                teacher.middle_name.label("t_middle"),
                substitute.last_name.label("s_last"), substitute.first_name.label("s_first"),
                substitute.middle_name.label("s_middle"))
-        .join(ClassGroup, ClassGroup.id == Lesson.class_id)
-        .join(Subject, Subject.id == Lesson.subject_id)
-        .join(teacher, teacher.id == Lesson.teacher_id)
-        .outerjoin(substitute, substitute.id == Lesson.substitute_id)
-        .outerjoin(Subgroup, Subgroup.id == Lesson.subgroup_id)
-        .where(Lesson.school_id == staff.school_id, whose,
-               or_(Lesson.date.between(start, end), moved_in))
+        .select_from(shown)
+        .join(ClassGroup, ClassGroup.id == shown.c.class_id)
+        .join(Subject, Subject.id == shown.c.subject_id)
+        .join(teacher, teacher.id == shown.c.teacher_id)
+        .outerjoin(substitute, substitute.id == shown.c.substitute_id)
+        .outerjoin(Subgroup, Subgroup.id == shown.c.subgroup_id)
     )).all()
     lessons: list[TeacherLesson] = []
     for r in rows:
@@ -209,10 +233,9 @@ async def school_day(session: AsyncSession, account_id: int,
         .order_by(ClassGroup.grade, ClassGroup.name))).all()
     changes = await _lessons(session, staff, day, day, now, everyone=True)
     monday, sunday = week_of(day)
-    teaches = bool(await session.scalar(
-        select(func.count()).select_from(Lesson)
-        .where(Lesson.school_id == staff.school_id, Lesson.date.between(monday, sunday),
-               or_(Lesson.teacher_id == staff.staff_id,
-                   Lesson.substitute_id == staff.staff_id))))
+    teaches = bool(await session.scalar(select(func.count()).select_from(union_all(*(
+        select(Lesson.id).where(Lesson.school_id == staff.school_id,
+                                Lesson.date.between(monday, sunday), *who)
+        for who in _whose(staff))).subquery())))
     return SchoolDay(staff.staff_id, school, day, now.date(), tuple(classes), tuple(changes),
                      teaches)

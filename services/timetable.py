@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -148,6 +149,22 @@ async def _bells(session: AsyncSession, school_id: int) -> dict[int, tuple[dt.ti
     return {r.slot: (r.starts_at, r.ends_at) for r in rows}
 
 
+_SHOWN_COLUMNS = (Lesson.id, Lesson.date, Lesson.slot, Lesson.subject_id, Lesson.room,
+                  Lesson.status, Lesson.moved_to_date, Lesson.moved_to_slot, Lesson.teacher_id,
+                  Lesson.substitute_id, Lesson.planned_work_type_id)
+
+
+def shown_between(own: list[ColumnElement[bool]], start: dt.date, end: dt.date) -> Any:
+    """The lessons that show between two dates: held there, or moved there from outside.
+    Two disjoint branches (UNION ALL), each on its own index: an OR of the two dates would
+    leave only the class usable and read its whole year."""
+    return union_all(
+        select(*_SHOWN_COLUMNS).where(*own, Lesson.date.between(start, end)),
+        select(*_SHOWN_COLUMNS).where(*own, Lesson.status == LessonStatus.MOVED,
+                                      Lesson.moved_to_date.between(start, end),
+                                      ~Lesson.date.between(start, end))).subquery("shown")
+
+
 async def lessons_between(session: AsyncSession, access: StudentAccess, start: dt.date,
                           end: dt.date) -> list[LessonView]:
     """Every lesson of the student shown between two dates (inclusive), in date and slot
@@ -156,23 +173,21 @@ async def lessons_between(session: AsyncSession, access: StudentAccess, start: d
         return []
     bells = await _bells(session, access.child.school_id)
     teacher, substitute = aliased(Staff), aliased(Staff)
+    shown = shown_between(own_lessons(access), start, end)
     rows = (await session.execute(
-        select(Lesson.id, Lesson.date, Lesson.slot, Lesson.subject_id, Lesson.room,
-               Lesson.status, Lesson.moved_to_date, Lesson.moved_to_slot,
+        select(shown.c.id, shown.c.date, shown.c.slot, shown.c.subject_id, shown.c.room,
+               shown.c.status, shown.c.moved_to_date, shown.c.moved_to_slot,
                Subject.name.label("subject"),
                teacher.last_name.label("t_last"), teacher.first_name.label("t_first"),
                teacher.middle_name.label("t_middle"),
                substitute.last_name.label("s_last"), substitute.first_name.label("s_first"),
                substitute.middle_name.label("s_middle"),
                WorkType.is_test, WorkType.name.label("work_type"))
-        .join(Subject, Subject.id == Lesson.subject_id)
-        .join(teacher, teacher.id == Lesson.teacher_id)
-        .outerjoin(substitute, substitute.id == Lesson.substitute_id)
-        .outerjoin(WorkType, WorkType.id == Lesson.planned_work_type_id)
-        .where(*own_lessons(access),
-               or_(Lesson.date.between(start, end),
-                   and_(Lesson.status == LessonStatus.MOVED,
-                        Lesson.moved_to_date.between(start, end))))
+        .select_from(shown)
+        .join(Subject, Subject.id == shown.c.subject_id)
+        .join(teacher, teacher.id == shown.c.teacher_id)
+        .outerjoin(substitute, substitute.id == shown.c.substitute_id)
+        .outerjoin(WorkType, WorkType.id == shown.c.planned_work_type_id)
     )).all()
     taken = {(r.date, r.slot, r.subject_id) for r in rows if r.status != LessonStatus.MOVED}
     views: list[LessonView] = []
@@ -285,6 +300,7 @@ async def test_schedule(session: AsyncSession, access: StudentAccess) -> TestSch
     if child.class_id is None:
         return TestSchedule(child.student_id, today, period, (), ())
     moved = and_(Lesson.status == LessonStatus.MOVED, Lesson.moved_to_date.is_not(None))
+    planned = [*own_lessons(access), Lesson.planned_work_type_id.is_not(None)]
     shown_on = case((moved, Lesson.moved_to_date), else_=Lesson.date)
     shown_slot = case((moved, func.coalesce(Lesson.moved_to_slot, Lesson.slot)),
                       else_=Lesson.slot)
@@ -294,7 +310,10 @@ async def test_schedule(session: AsyncSession, access: StudentAccess) -> TestSch
         .join(WorkType, WorkType.id == Lesson.planned_work_type_id)
         .join(Subject, Subject.id == Lesson.subject_id)
         .where(*own_lessons(access), WorkType.is_test,
-               or_(Lesson.date >= since, Lesson.moved_to_date >= since))
+               Lesson.id.in_(union_all(  # as in shown_between: one index each
+                   select(Lesson.id).where(*planned, Lesson.date >= since),
+                   select(Lesson.id).where(*planned, Lesson.status == LessonStatus.MOVED,
+                                           Lesson.moved_to_date >= since))))
         .order_by(shown_on, shown_slot, Lesson.id)
     )).all()
     tests = [TestView(r.id, r.day, r.slot, r.subject, r.work_type,

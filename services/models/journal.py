@@ -18,6 +18,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy import text as sql_text  # Homework has a column named `text`
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.models.base import (
@@ -68,6 +69,14 @@ class Lesson(Base):
         Index("ix_lessons_substitute_date", "substitute_id", "date",
               postgresql_where=text("substitute_id IS NOT NULL")),
         Index("ix_lessons_class_subject_date", "class_id", "subject_id", "date"),
+        # Where moved lessons land: the timetable's second branch (services.timetable).
+        Index("ix_lessons_class_moved_to", "class_id", "moved_to_date",
+              postgresql_where=text("status = 'moved'")),
+        Index("ix_lessons_teacher_moved_to", "teacher_id", "moved_to_date",
+              postgresql_where=text("status = 'moved'")),
+        # The school's day for its staff: the day's replaced, moved and cancelled lessons.
+        Index("ix_lessons_school_changed", "school_id", "date",
+              postgresql_where=text("status IN ('replaced', 'moved', 'cancelled')")),
     )
 
 
@@ -97,6 +106,9 @@ class Homework(Base):
         external_unique("homework"),
         CheckConstraint("assigned_on <= due_on", name="dates"),
         Index("ix_homework_class_due", "class_id", "due_on"),
+        Index("ix_homework_class_subject_due", "class_id", "subject_id", "due_on"),
+        Index("ix_homework_student_due", "student_id", "due_on",
+              postgresql_where=sql_text("student_id IS NOT NULL")),
     )
 
 
@@ -145,8 +157,15 @@ class Mark(Base):
         CheckConstraint("(value IS NULL) <> (passed IS NULL)", name="value_or_pass"),
         CheckConstraint("weight BETWEEN 1 AND 10", name="weight"),
         Index("ix_marks_student_date", "student_id", "date"),
-        Index("ix_marks_student_subject_date", "student_id", "subject_id", "date"),
+        # With what a subject's averages read (the class average probes each classmate).
+        Index("ix_marks_student_subject_date", "student_id", "subject_id", "date",
+              postgresql_include=["value", "weight", "deleted_at"]),
         Index("ix_marks_lesson", "lesson_id"),
+        # Live marks in the recent-marks order (scanned backwards for newest first), with
+        # what the pages and averages read: those views never touch the heap.
+        Index("ix_marks_student_live", "student_id", "date", "entered_at", "id",
+              postgresql_include=["subject_id", "work_type_id", "value", "passed", "weight"],
+              postgresql_where=text("deleted_at IS NULL")),
     )
 
 
