@@ -34,6 +34,7 @@ from handlers import replies
 from screens.common import private_only_notice
 from screens.i18n import translator
 from services import accounts
+from services.db import begin_on_first_write
 from services.errors import DiaryError
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,8 @@ class UnitOfWork(BaseMiddleware):
         maker: async_sessionmaker[AsyncSession] = data["sessionmaker"]
         kept: DiaryError | None = None
         async with maker.begin() as session:
+            # Reads run without BEGIN/COMMIT; the first write begins the transaction.
+            await begin_on_first_write(session)
             data["session"] = session
             try:
                 result = await handler(event, data)
