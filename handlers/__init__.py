@@ -7,12 +7,13 @@ from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
 
-def _private_message(message: Message) -> bool:
+# Coroutines, not magic filters: aiogram runs a synchronous filter (a magic filter too) in
+# a worker thread, and every update passes these on each router it reaches.
+async def _private_message(message: Message) -> bool:
     return message.chat.type == ChatType.PRIVATE
 
 
-def _private_press(query: CallbackQuery) -> bool:
-    # Plain functions, not magic filters: every update passes these on each router.
+async def _private_press(query: CallbackQuery) -> bool:
     return query.message is not None and query.message.chat.type == ChatType.PRIVATE
 
 

@@ -47,10 +47,11 @@ async def get_or_create(
     row = (await connection.execute(_READ, {"telegram_id": telegram_id})).one_or_none()
     now = clock.now()
     if row is None:
-        row = (await connection.execute(_CREATE, {
+        new = (await connection.execute(_CREATE, {
             "new_telegram_id": telegram_id, "new_chat_id": chat_id, "now": now,
             "new_locale": _locale_from(language_code, default_locale)})).one()
-    elif (not row.is_active or row.deactivated_at is not None or row.chat_id != chat_id
+        return AccountInfo(new.id, telegram_id, chat_id, new.locale, new.active_student_id)
+    if (not row.is_active or row.deactivated_at is not None or row.chat_id != chat_id
           or row.last_seen_at is None or now - row.last_seen_at >= SEEN_EVERY):
         await connection.execute(_SEEN, {"account_id": row.id, "new_chat_id": chat_id,
                                          "now": now})

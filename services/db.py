@@ -59,7 +59,7 @@ async def begin_on_first_write(session: AsyncSession) -> None:
     statement that locks (FOR UPDATE, advisory locks) begins the transaction first."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
-    adapted = raw.dbapi_connection
+    adapted: Any = raw.dbapi_connection
     if getattr(adapted, "_started", True) or adapted.autocommit:
         return  # a transaction already runs, or the connection is not asyncpg's
     adapted.autocommit = True  # asyncpg's adapter then sends no BEGIN before statements
@@ -71,7 +71,7 @@ def _begin_before_write(conn: Connection, cursor: Any, statement: str, parameter
     if not conn.info.get(_DEFERRED) or only_reads(statement):
         return
     del conn.info[_DEFERRED]
-    adapted = conn.connection.dbapi_connection
+    adapted: Any = conn.connection.dbapi_connection
     if adapted is not None:
         adapted.autocommit = False  # back to its isolation level: BEGIN before this one
 
