@@ -128,7 +128,8 @@ async def prepare(url: str, chats: int = CHATS) -> None:
                 ), linked AS (
                     INSERT INTO account_links (account_id, kind, school_id, student_id,
                                                guardian_id, consent_pending, linked_at)
-                    SELECT a.id, (CASE WHEN p.n % 3 = 0 THEN 'student' ELSE 'guardian' END)::linkkind,
+                    SELECT a.id,
+                           (CASE WHEN p.n % 3 = 0 THEN 'student' ELSE 'guardian' END)::linkkind,
                            p.school_id, p.student_id,
                            CASE WHEN p.n % 3 = 0 THEN NULL ELSE p.guardian_id END, false, now()
                     FROM picked p JOIN accounts_added a ON a.telegram_id = :first + p.n
@@ -136,8 +137,8 @@ async def prepare(url: str, chats: int = CHATS) -> None:
                 )
                 INSERT INTO consents (account_id, student_id, guardian_id, decision,
                                       text_version, decided_at, source, signed_on, form_number)
-                SELECT NULL, p.student_id, p.guardian_id, 'given'::consentdecision, sc.consent_version, now(),
-                       'paper', :today, 'bench-' || p.n
+                SELECT NULL, p.student_id, p.guardian_id, 'given'::consentdecision,
+                       sc.consent_version, now(), 'paper', :today, 'bench-' || p.n
                 FROM picked p JOIN schools sc ON sc.id = p.school_id
             """), {"chats": chats, "first": FIRST_TELEGRAM_ID, "today": TODAY})
     finally:
