@@ -28,6 +28,7 @@ from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, TelegramObject, Update, User
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import replies
@@ -105,6 +106,27 @@ class OneAtATimePerChat(BaseMiddleware):
 class UnitOfWork(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject,
                        data: dict[str, Any]) -> Any:
+        try:
+            result = await self._work(handler, event, data)
+        except DBAPIError as error:
+            # The pool does not ping before each checkout: a connection that died with its
+            # server (a PostgreSQL restart) fails its first statement, and SQLAlchemy then
+            # drops the whole pool. Failing there, the update has read nothing and written
+            # nothing (the account is the first statement), so it is tried once more on a
+            # fresh connection.
+            if not error.connection_invalidated or "account" in data:
+                raise
+            log.warning("database connection lost before update %s: tried once more",
+                        getattr(event, "update_id", "?"))
+            result = await self._work(handler, event, data)
+        if replies.is_reply(result):
+            assert isinstance(event, Update)
+            await replies.send(event.event, result)
+            return True
+        return result
+
+    async def _work(self, handler: Handler, event: TelegramObject,
+                    data: dict[str, Any]) -> Any:
         maker: async_sessionmaker[AsyncSession] = data["sessionmaker"]
         kept: DiaryError | None = None
         async with maker.begin() as session:
@@ -121,10 +143,6 @@ class UnitOfWork(BaseMiddleware):
                 del data["session"]  # the errors router must not use a closed session
         if kept is not None:
             raise kept
-        if replies.is_reply(result):
-            assert isinstance(event, Update)
-            await replies.send(event.event, result)
-            return True
         return result
 
 
