@@ -8,7 +8,9 @@
    commits (or rolls back) before the reply goes out: the handler returns screens and this
    middleware sends them after the commit, so no connection or row lock waits on Telegram
    and nothing is said that was not stored. A domain error rolls the work back, unless it
-   `keeps_work` (a failed link code: its attempt row is what the limit counts).
+   `keeps_work` (a failed link code: its attempt row is what the limit counts). The
+   transaction begins at the first statement that writes or locks, so an update that only
+   reads sends no BEGIN and no COMMIT (`services.db.begin_on_first_write`).
 4. `AccountMiddleware`: the account of whoever sent the update, and its language.
 
 And on messages, `CommandLeavesConversation`: a command ends a half-finished conversation
