@@ -234,7 +234,9 @@ def _workload(identities: list[tuple[int, int]], count: int,
               feed: _Feed) -> list[list[tuple[Kind, Update]]]:
     """`count` updates spread over the chats, as one ordered list per chat."""
     per_chat: list[list[tuple[Kind, Update]]] = [[] for _ in identities]
-    cycles = [itertools.cycle(_views(student)) for _, student in identities]
+    # Each chat starts at another view, so even a short run covers every kind.
+    cycles = [itertools.islice(itertools.cycle(_views(student)), slot, None)
+              for slot, (_, student) in enumerate(identities)]
     for i in range(count):
         slot = i % len(identities)
         telegram_id, _ = identities[slot]
