@@ -25,8 +25,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m bot.bench
-	$(BIN)/python -m bot.bench_exchange
+	$(BIN)/python -m bot.bench_all
 
 clean:
 	rm -rf $(VENV) var

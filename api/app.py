@@ -4,6 +4,8 @@ the contract is in README ("Journal exchange API") and in
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import logging
 import math
@@ -12,13 +14,18 @@ from typing import Any
 
 from aiohttp import web
 from aiolimiter import AsyncLimiter
+from sqlalchemy import text
+from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.openapi import openapi_document
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.metrics import METRICS
 from bot.settings import Settings
 from screens.calendar_feed import render as render_feed
 from screens.i18n import translator
 from services import calendar_feed as feeds
+from services import migrate
 from services.exchange import BatchInvalid, apply_batch, tokens
 from services.exchange.consents import consent_report
 
@@ -28,6 +35,8 @@ SESSIONMAKER = web.AppKey("sessionmaker", async_sessionmaker[AsyncSession])
 SETTINGS = web.AppKey("settings", Settings)
 LIMITERS = web.AppKey("limiters", dict[str, AsyncLimiter])
 Handler = Callable[[web.Request, int], Awaitable[web.StreamResponse]]
+HEALTH_TIMEOUT = 3.0  # seconds; a load balancer's probe gives up soon after
+Endpoint = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _error(status: int, message: str, **headers: str) -> web.Response:
@@ -119,21 +128,102 @@ async def calendar_feed(request: web.Request) -> web.StreamResponse:
                         headers={"Cache-Control": "private, max-age=300"})
 
 
+@functools.cache
+def _scripts() -> tuple[frozenset[str], frozenset[str]]:
+    """The code's Alembic head(s) and every revision it knows, read once from migrations/."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    return (frozenset(scripts.get_heads()),
+            frozenset(r.revision for r in scripts.walk_revisions()))
+
+
+def migration_heads() -> frozenset[str]:
+    return _scripts()[0]
+
+
+async def health_problem(sessionmaker: async_sessionmaker[AsyncSession]) -> str | None:
+    """Why this process should not take traffic, or None. A schema at a revision this code
+    does not know was migrated by a newer release (a rolling upgrade): the old workers stay
+    in service until they are replaced, as migrations only add what old code can ignore."""
+    heads, known = _scripts()
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT), sessionmaker() as session:
+            current = set((await session.execute(
+                text("SELECT version_num FROM alembic_version"))).scalars())
+    except (TimeoutError, OSError, SQLAlchemyError) as exc:
+        if isinstance(exc, ProgrammingError):  # no alembic_version: never migrated
+            return "the database is not migrated"
+        return "the database is unreachable"
+    if current == heads or (current and not current <= known):
+        return None
+    return (f"the database is at migration {', '.join(sorted(current)) or 'none'}, "
+            f"the code expects {', '.join(sorted(heads))}")
+
+
 async def healthz(request: web.Request) -> web.StreamResponse:
+    """200 while the database answers and its schema is at the code's migration head; 503
+    with a short reason otherwise (one trivial query, bounded in time)."""
+    reason = await health_problem(request.app[SESSIONMAKER])
+    if reason:
+        return web.json_response({"status": "unavailable", "reason": reason}, status=503)
     return web.json_response({"status": "ok"})
+
+
+async def metrics(request: web.Request) -> web.StreamResponse:
+    body = await METRICS.render(request.app[SESSIONMAKER])
+    return web.Response(body=body, headers={"Content-Type": METRICS_CONTENT_TYPE})
+
+
+async def _counted(request: web.Request, handler: Endpoint,
+                   count: Callable[[str], object]) -> web.StreamResponse:
+    """Call the handler; `count` the status it answered (raised, or 500 for a crash)."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        count(str(exc.status))
+        raise
+    except Exception:
+        count("500")
+        raise
+    count(str(response.status))
+    return response
+
+
+def counted_batches(handler: Endpoint) -> Endpoint:
+    """Every answer to a batch, by status (401 and 429 included), for /metrics."""
+
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        return await _counted(request, handler,
+                              lambda status: METRICS.exchange_batches.labels(status).inc())
+
+    return wrapper
+
+
+@web.middleware
+async def count_responses(request: web.Request, handler: Endpoint) -> web.StreamResponse:
+    """Answers by route and status (5xx and 429 are worth an alert). The route's pattern,
+    never the path: a calendar secret must not become a label."""
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else "unmatched"
+    return await _counted(request, handler,
+                          lambda status: METRICS.http_responses.labels(route, status).inc())
 
 
 def build_exchange_app(sessionmaker: async_sessionmaker[AsyncSession],
                        settings: Settings) -> web.Application:
-    """The exchange API as an aiohttp app: served by `diary serve`, mountable elsewhere."""
+    """The exchange API as an aiohttp app: served by `diary serve`; the webhook app
+    (bot/webhook.py) is this app with the webhook route added."""
     # aiohttp itself refuses a larger body while reading it (a chunked one included).
-    app = web.Application(client_max_size=settings.exchange_body_limit)
+    app = web.Application(client_max_size=settings.exchange_body_limit,
+                          middlewares=[count_responses])
     app[SESSIONMAKER] = sessionmaker
     app[SETTINGS] = settings
     app[LIMITERS] = {}
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/openapi.json", openapi)
-    app.router.add_post("/api/v1/batch", authorized(post_batch))
+    app.router.add_get("/metrics", metrics)
+    app.router.add_post("/api/v1/batch", counted_batches(authorized(post_batch)))
     app.router.add_get("/api/v1/consents", authorized(get_consents))
     app.router.add_get("/calendar/{secret}.ics", calendar_feed)
     return app

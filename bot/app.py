@@ -22,6 +22,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.metrics import UpdateMetrics
 from bot.middlewares import (
     AccountMiddleware,
     CommandLeavesConversation,
@@ -30,6 +31,7 @@ from bot.middlewares import (
     UnitOfWork,
 )
 from bot.settings import Settings
+from bot.throttle import ChatThrottle
 from handlers import routers
 from services import migrate
 from services.db import make_engine, make_sessionmaker
@@ -68,7 +70,10 @@ def build_dispatcher(sessionmaker: Sessionmaker, settings: Settings | None = Non
         code_secret=settings.code_key(),
         feed_base_url=settings.feed_base_url(),
     )
+    # First, so the latency it measures is the whole of an update's handling.
+    dp.update.outer_middleware(UpdateMetrics())
     dp.update.outer_middleware(PrivateChatsOnly())
+    ChatThrottle.register(dp, settings)  # before the lane: a flood never queues in it
     dp.update.outer_middleware(OneAtATimePerChat())
     dp.update.outer_middleware(UnitOfWork())
     dp.update.outer_middleware(AccountMiddleware())

@@ -193,10 +193,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.bot_token:
         print("BOT_TOKEN is not set", file=sys.stderr)
         return 2
-    from bot.runner import run_polling
+    problem = settings.webhook_problem() if args.webhook else None
+    if problem:
+        print(f"cannot start in webhook mode: {problem}", file=sys.stderr)
+        return 2
+    from bot.runner import run_polling, run_webhook
 
     with database_url(settings.database_url) as url:
-        asyncio.run(run_polling(settings, url))
+        asyncio.run(run_webhook(settings, url) if args.webhook else run_polling(settings, url))
     return 0
 
 
@@ -214,8 +218,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="diary", description="School diary bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot (long polling; needs BOT_TOKEN)").set_defaults(
-        func=cmd_run)
+    run = sub.add_parser("run", help="run the bot (long polling; needs BOT_TOKEN)")
+    run.add_argument("--webhook", action="store_true",
+                     help="take updates by webhook (WEBHOOK_URL, WEBHOOK_SECRET) on "
+                     "EXCHANGE_HOST:EXCHANGE_PORT, with the exchange API, /healthz, /metrics")
+    run.set_defaults(func=cmd_run)
     demo = sub.add_parser("demo", help="chat with the bot in this terminal")
     demo.add_argument("--reset", action="store_true", help="start over from a fresh demo school")
     demo.set_defaults(func=cmd_demo)

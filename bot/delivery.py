@@ -71,6 +71,7 @@ from aiogram.types import Message
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.metrics import METRICS
 from bot.pacing import ChatClock, Pacer
 from handlers.replies import markup
 from screens.base import Rows
@@ -269,6 +270,7 @@ class DeliveryWorker:
                     sent += 1
                     break
                 if isinstance(outcome, TelegramRetryAfter):
+                    METRICS.push_failed(outcome)
                     continue  # the pacer holds everyone for retry_after; then try again
                 if isinstance(outcome, TelegramMigrateToChat):
                     new_chat = outcome.migrate_to_chat_id
@@ -333,6 +335,7 @@ class DeliveryWorker:
         """A message was refused or lost: decide what becomes of the rows (`own`: the
         rows the message carries; `rest`: those and the chat's later ones). Returns 0."""
         error = _describe(exc)
+        METRICS.push_failed(exc)
         if isinstance(exc, TelegramForbiddenError) or (
             isinstance(exc, TelegramBadRequest) and "chat not found" in exc.message.lower()
         ):
@@ -390,6 +393,7 @@ class DeliveryWorker:
             try:
                 async with self.sessionmaker.begin() as session:
                     await queue.mark_sent(session, row_ids, message_id)
+                METRICS.pushes_sent.inc(len(row_ids))
                 return
             except (SQLAlchemyError, OSError):
                 if attempt == 4:

@@ -26,6 +26,7 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.metrics import METRICS
 from bot.settings import Settings
 from services import clock, job_runs, scheduled_jobs
 from services.scheduled_jobs import Work
@@ -40,11 +41,17 @@ Sessionmaker = async_sessionmaker[AsyncSession]
 async def run_once(sessionmaker: Sessionmaker, job: str, run_key: str, work: Work) -> int | None:
     """Run `work` in one transaction unless this (job, run_key) ran or is running
     elsewhere; returns its result, or None when another process has it."""
-    async with sessionmaker.begin() as session:
-        if not await job_runs.claim(session, job, run_key):
-            return None
-        result = await work(session)
-        await job_runs.finish(session, job, run_key)
+    try:
+        async with sessionmaker.begin() as session:
+            if not await job_runs.claim(session, job, run_key):
+                METRICS.job_run(job, "taken_elsewhere")
+                return None
+            result = await work(session)
+            await job_runs.finish(session, job, run_key)
+    except Exception:
+        METRICS.job_run(job, "failed")
+        raise
+    METRICS.job_run(job, "done")
     log.info("job %s %s done: %s", job, run_key, result)
     return result
 

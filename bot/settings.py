@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import secrets
+import string
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# What Telegram allows in a webhook's secret token.
+_SECRET_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
 
 
 class Settings(BaseSettings):
@@ -31,6 +34,14 @@ class Settings(BaseSettings):
     jobs_interval_minutes: float = Field(
         default=5, gt=0, description="How often the scheduler asks which jobs are due"
     )
+    # The per-chat flood throttle (bot/throttle.py): a burst, then a steady rate; what is
+    # over it is dropped, with one "wait a moment" per notice window.
+    throttle_burst: int = Field(default=15, ge=0, description="Updates one chat may send at "
+                                "once before it is throttled; 0 turns the throttle off")
+    throttle_per_second: float = Field(default=1.0, gt=0,
+                                       description="Updates a second one chat may keep up")
+    throttle_notice_seconds: float = Field(
+        default=30.0, gt=0, description="A throttled chat is told at most once this often")
     code_secret: SecretStr | None = Field(
         default=None, description="Key of the link codes' HMAC; unset: read from "
         "CODE_SECRET_FILE, which is created on first start")
@@ -54,6 +65,30 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         default=None, description="The address families reach `diary serve` at (calendar "
         "feeds); default http://EXCHANGE_HOST:EXCHANGE_PORT")
+
+    # Webhook mode (`diary run --webhook`): the same app as `diary serve`, on
+    # EXCHANGE_HOST:EXCHANGE_PORT, also takes Telegram's updates.
+    webhook_url: str | None = Field(
+        default=None, description="The public HTTPS address Telegram posts updates to; its "
+        "path is where the app takes them")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Telegram's X-Telegram-Bot-Api-Secret-Token (1-256 of "
+        "A-Z a-z 0-9 _ -); a request without it is refused")
+    webhook_body_limit: int = Field(default=1024 * 1024,
+                                    description="Largest update body accepted, in bytes")
+
+    def webhook_problem(self) -> str | None:
+        """Why webhook mode cannot start with these settings, or None."""
+        if not self.webhook_url:
+            return "WEBHOOK_URL is not set (the address Telegram posts updates to)"
+        if not self.webhook_url.startswith(("https://", "http://")):
+            return "WEBHOOK_URL must be an http(s) address"
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not secret:
+            return "WEBHOOK_SECRET is not set (1-256 characters of A-Z, a-z, 0-9, _ and -)"
+        if len(secret) > 256 or not _SECRET_CHARS.issuperset(secret):
+            return "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+        return None
 
     def feed_base_url(self) -> str:
         """Where calendar feed addresses begin (no trailing slash)."""

@@ -268,8 +268,15 @@ def deny(account_id: int, what: str, **ids: Any) -> AccessDenied:
 async def record_refusal(session: AsyncSession, error: AccessDenied,
                          account_id: int | None = None) -> None:
     """The audit row of a refusal; `account_id` fills in when the service did not know it."""
+    ids = dict(error.ids)
+    # Forged callback data may name a row that does not exist: the audit row's foreign keys
+    # cannot hold such an id (the refusal would go unrecorded), so it goes to the details.
+    for column, model in (("student_id", Student), ("staff_id", Staff), ("school_id", School)):
+        value = ids.get(column)
+        if isinstance(value, int) and await session.get(model, value) is None:
+            ids[f"missing_{column}"] = ids.pop(column)
     await audit(session, "access_denied", account_id=error.account_id or account_id,
-                what=error.what, **error.ids)
+                what=error.what, **ids)
 
 
 async def student_access(session: AsyncSession, account_id: int, student_id: int,

@@ -14,11 +14,13 @@ the timetable is not known). The converse risk: how many further 2s would drop i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,18 +31,14 @@ from services.calendar import (
     PeriodInfo,
     current_period,
     periods_for_grade,
-    reporting_periods,
     year_period,
 )
 from services.models import (
-    ClassGroup,
     CurriculumItem,
-    ForecastSnapshot,
     Lesson,
     LessonStatus,
     Mark,
     School,
-    Student,
     Subgroup,
     SubgroupMember,
     Subject,
@@ -77,6 +75,7 @@ def weighted_average(marks: Iterable[tuple[int, int]]) -> Fraction | None:
     return Fraction(total, weights) if weights else None
 
 
+@functools.lru_cache(maxsize=65536)  # pure; a school's students share most (total, weights)
 def marks_needed(total: int, weights: int, *, value: int, weight: int, threshold: float,
                  reaches: int, cap: int, upward: bool = True) -> int | None:
     """Least n ≤ cap of further marks `value` (each `weight`) after which the forecast is
@@ -154,70 +153,141 @@ def _forecast(subject_id: int, subject: str, period: PeriodInfo, marks: _Marks |
                            lessons_left, target, need, risk_target, risk)
 
 
-async def _marks(session: AsyncSession, student_ids: Sequence[int], period: PeriodInfo,
+async def graded_marks(session: AsyncSession, student_ids: Sequence[int], period: PeriodInfo,
                  subject_ids: Iterable[int] | None) -> dict[tuple[int, int], _Marks]:
-    stmt = (select(Mark.student_id, Mark.subject_id, Mark.value, Mark.weight)
+    """Each student's graded marks of the period per subject, summed per weight in SQL (a
+    class or a whole school in one statement)."""
+    stmt = (select(Mark.student_id, Mark.subject_id, Mark.weight,
+                   func.sum(Mark.value).label("total"), func.count().label("n"))
             .join(Subject, Subject.id == Mark.subject_id)
             .where(Mark.student_id.in_(student_ids), Mark.deleted_at.is_(None),
                    Mark.value.is_not(None), Subject.pass_fail.is_(False),
-                   Mark.date.between(period.starts_on, period.ends_on)))
+                   Mark.date.between(period.starts_on, period.ends_on))
+            .group_by(Mark.student_id, Mark.subject_id, Mark.weight))
     if subject_ids is not None:
         stmt = stmt.where(Mark.subject_id.in_(list(subject_ids)))
-    grouped: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    grouped: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
     for r in (await session.execute(stmt)).all():
-        grouped[(r.student_id, r.subject_id)].append((r.value, r.weight))
-    return {key: _Marks(sum(v * w for v, w in pairs), sum(w for _, w in pairs), len(pairs),
-                        usual_weight([w for _, w in pairs]))
-            for key, pairs in grouped.items()}
+        grouped[(r.student_id, r.subject_id)].append((r.weight, int(r.total), int(r.n)))
+    result = {}
+    for key, by_weight in grouped.items():
+        # The usual weight: the most common one, ties to the smaller (as `usual_weight`).
+        usual = min(by_weight, key=lambda g: (-g[2], g[0]))[0]
+        result[key] = _Marks(sum(w * total for w, total, _ in by_weight),
+                             sum(w * n for w, _, n in by_weight),
+                             sum(n for _, _, n in by_weight), usual)
+    return result
 
 
-async def _lessons_left(session: AsyncSession, class_id: int, student_ids: Sequence[int],
+async def _lessons_left(session: AsyncSession, classes: dict[int, Sequence[int]],
                         period: PeriodInfo, today: dt.date,
                         subject_ids: Iterable[int] | None) -> dict[tuple[int, int], int]:
     """Remaining lessons (today's included) of each subject per student until period end,
-    counting subgroup lessons only for the subgroup's members. Two queries."""
-    if period.ends_on < today:
+    counting subgroup lessons only for the subgroup's members; `classes` maps each class
+    to its students. Two queries however many classes."""
+    if period.ends_on < today or not classes:
         return {}
     on = func.coalesce(Lesson.moved_to_date, Lesson.date)
-    stmt = (select(Lesson.subject_id, Lesson.subgroup_id, func.count())
-            .where(Lesson.class_id == class_id,
+    stmt = (select(Lesson.class_id, Lesson.subject_id, Lesson.subgroup_id, func.count())
+            .where(Lesson.class_id.in_(list(classes)),
                    Lesson.status.in_([LessonStatus.SCHEDULED, LessonStatus.REPLACED,
                                       LessonStatus.MOVED]),
                    on >= today, on <= period.ends_on)
-            .group_by(Lesson.subject_id, Lesson.subgroup_id))
+            .group_by(Lesson.class_id, Lesson.subject_id, Lesson.subgroup_id))
     if subject_ids is not None:
         stmt = stmt.where(Lesson.subject_id.in_(list(subject_ids)))
-    counts = (await session.execute(stmt)).all()
+    counts: dict[int, list[Any]] = defaultdict(list)
+    for r in (await session.execute(stmt)).all():
+        counts[r.class_id].append(r)
     members: dict[int, set[int]] = defaultdict(set)
-    if any(r.subgroup_id is not None for r in counts):
+    if any(r.subgroup_id is not None for rows in counts.values() for r in rows):
+        student_ids = [s for ids in classes.values() for s in ids]
         for m in (await session.execute(
             select(SubgroupMember.student_id, SubgroupMember.subgroup_id)
             .join(Subgroup, Subgroup.id == SubgroupMember.subgroup_id)
-            .where(SubgroupMember.student_id.in_(student_ids), Subgroup.class_id == class_id)
+            .where(SubgroupMember.student_id.in_(student_ids),
+                   Subgroup.class_id.in_(list(classes)))
         )).all():
             members[m.student_id].add(m.subgroup_id)
     result: dict[tuple[int, int], int] = defaultdict(int)
-    for student_id in student_ids:
-        for r in counts:
-            if r.subgroup_id is None or r.subgroup_id in members[student_id]:
-                result[(student_id, r.subject_id)] += r[2]
+    for class_id, ids in classes.items():
+        for student_id in ids:
+            for r in counts.get(class_id, []):
+                if r.subgroup_id is None or r.subgroup_id in members[student_id]:
+                    result[(student_id, r.subject_id)] += r[3]
     return dict(result)
 
 
-async def _subjects(session: AsyncSession, class_id: int,
-                    subject_ids: Iterable[int] | None) -> list[tuple[int, str]]:
-    stmt = (select(Subject.id, Subject.name)
+async def _subjects(session: AsyncSession, class_ids: Sequence[int],
+                    subject_ids: Iterable[int] | None) -> dict[int, list[tuple[int, str]]]:
+    """{class: its curriculum's graded subjects by name} (one query)."""
+    stmt = (select(CurriculumItem.class_id, Subject.id, Subject.name)
             .join(CurriculumItem, CurriculumItem.subject_id == Subject.id)
-            .where(CurriculumItem.class_id == class_id, Subject.pass_fail.is_(False))
-            .order_by(Subject.name))
+            .where(CurriculumItem.class_id.in_(list(class_ids)), Subject.pass_fail.is_(False))
+            .order_by(Subject.name, Subject.id))
     if subject_ids is not None:
         stmt = stmt.where(Subject.id.in_(list(subject_ids)))
-    return [(r.id, r.name) for r in (await session.execute(stmt)).all()]
+    result: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for r in (await session.execute(stmt)).all():
+        result[r.class_id].append((r.id, r.name))
+    return result
 
 
-async def _threshold(session: AsyncSession, school_id: int) -> float:
+async def rounding_threshold(session: AsyncSession, school_id: int) -> float:
     value = await session.scalar(select(School.rounding_threshold).where(School.id == school_id))
     return float(value if value is not None else 0.5)
+
+
+@dataclass(frozen=True)
+class ForecastGroup:
+    """Students of one class whose forecasts are for one period."""
+
+    class_id: int
+    period: PeriodInfo
+    student_ids: Sequence[int]
+
+
+async def group_forecasts(session: AsyncSession, school_id: int,
+                          groups: Sequence[ForecastGroup], today: dt.date,
+                          subject_ids: Iterable[int] | None = None,
+                          ) -> dict[int, list[SubjectForecast]]:
+    """Forecasts of many classes' students (a whole school): a fixed number of aggregate
+    queries per distinct period, however many classes, students and subjects."""
+    groups = [g for g in groups if g.student_ids]
+    if not groups:
+        return {}
+    subject_filter = list(subject_ids) if subject_ids is not None else None
+    threshold = await rounding_threshold(session, school_id)
+    curriculum = await _subjects(session, [g.class_id for g in groups], subject_filter)
+    by_period: dict[PeriodInfo, list[ForecastGroup]] = defaultdict(list)
+    for g in groups:
+        by_period[g.period].append(g)
+    marks: dict[tuple[int, int], _Marks] = {}
+    left: dict[tuple[int, int], int] = {}
+    for period, same in by_period.items():
+        marks.update(await graded_marks(session, [s for g in same for s in g.student_ids], period,
+                                  subject_filter))
+        left.update(await _lessons_left(session, {g.class_id: g.student_ids for g in same},
+                                        period, today, subject_filter))
+    class_of = {s: g.class_id for g in groups for s in g.student_ids}
+    extra: dict[int, set[int]] = defaultdict(set)  # marks outside the curriculum still count
+    for (student_id, subject) in marks:
+        class_id = class_of[student_id]
+        if subject not in {sid for sid, _ in curriculum.get(class_id, [])}:
+            extra[class_id].add(subject)
+    if extra:
+        names = dict((await session.execute(
+            select(Subject.id, Subject.name)
+            .where(Subject.id.in_({s for ids in extra.values() for s in ids})))).tuples().all())
+        for class_id, ids in extra.items():
+            curriculum[class_id] = sorted([*curriculum.get(class_id, []),
+                                           *((s, names[s]) for s in ids)], key=lambda s: s[1])
+    return {
+        student_id: [_forecast(sid, name, g.period, marks.get((student_id, sid)),
+                               left.get((student_id, sid), 0), threshold, today)
+                     for sid, name in curriculum.get(g.class_id, [])]
+        for g in groups for student_id in g.student_ids
+    }
 
 
 async def class_forecasts(session: AsyncSession, *, school_id: int, class_id: int, grade: int,
@@ -233,23 +303,9 @@ async def class_forecasts(session: AsyncSession, *, school_id: int, class_id: in
         period = current_period(await periods_for_grade(session, school_id, grade), today)
         if period is None:
             return {s: [] for s in student_ids}
-    subject_filter = list(subject_ids) if subject_ids is not None else None
-    threshold = await _threshold(session, school_id)
-    subjects = await _subjects(session, class_id, subject_filter)
-    marks = await _marks(session, student_ids, period, subject_filter)
-    left = await _lessons_left(session, class_id, student_ids, period, today, subject_filter)
-    known = {sid for sid, _ in subjects}
-    extra_ids = {subject for (_, subject) in marks if subject not in known}
-    if extra_ids:  # marks in a subject outside the curriculum still count
-        rows = await session.execute(select(Subject.id, Subject.name)
-                                     .where(Subject.id.in_(extra_ids)))
-        subjects = sorted([*subjects, *((r.id, r.name) for r in rows)], key=lambda s: s[1])
-    return {
-        student_id: [_forecast(sid, name, period, marks.get((student_id, sid)),
-                               left.get((student_id, sid), 0), threshold, today)
-                     for sid, name in subjects]
-        for student_id in student_ids
-    }
+    return await group_forecasts(session, school_id,
+                                 [ForecastGroup(class_id, period, student_ids)], today,
+                                 subject_ids)
 
 
 @dataclass(frozen=True)
@@ -285,102 +341,3 @@ async def forecast_for_student(session: AsyncSession, access: StudentAccess,
     """Every subject's forecast for one student the caller may see (access checked by
     services.access; a subject teacher sees only their subjects). First-graders: none."""
     return (await student_forecast(session, access, today)).subjects
-
-
-# --- change detection -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ForecastChange:
-    """The forecast of a subject moved: old → new; `need` 5s would bring back `old`."""
-
-    student_id: int
-    subject_id: int
-    period_id: int
-    period: str
-    subject: str
-    old: int
-    new: int
-    average: Decimal
-    need: int | None
-    current: bool  # the period is the current one (worth a push)
-
-
-async def refresh_snapshot(session: AsyncSession, student_id: int, subject_id: int,
-                           on_date: dt.date) -> ForecastChange | None:
-    """Recompute the forecast of the period containing `on_date` and keep the snapshot in
-    step. The first computation only stores it; a different forecast is returned."""
-    row = (await session.execute(
-        select(Student.school_id, Student.class_id, ClassGroup.grade, School.timezone,
-               Subject.pass_fail)
-        .join(ClassGroup, ClassGroup.id == Student.class_id)
-        .join(School, School.id == Student.school_id)
-        .join(Subject, Subject.id == subject_id)
-        .where(Student.id == student_id)
-    )).one_or_none()
-    if row is None or row.grade <= 1 or row.pass_fail:
-        return None
-    periods = reporting_periods(await periods_for_grade(session, row.school_id, row.grade))
-    period = next((p for p in periods if p.contains(on_date)), None)
-    if period is None:
-        return None
-    today = clock.today(row.timezone)
-    found = await class_forecasts(session, school_id=row.school_id, class_id=row.class_id,
-                                  grade=row.grade, student_ids=[student_id], today=today,
-                                  period=period, subject_ids=[subject_id])
-    now = next((f for f in found[student_id] if f.subject_id == subject_id), None)
-    snapshot = await session.get(ForecastSnapshot, (student_id, subject_id, period.id))
-    if now is None or now.forecast is None or now.average is None:
-        if snapshot is not None:
-            await session.delete(snapshot)
-        return None
-    if snapshot is None:
-        session.add(ForecastSnapshot(student_id=student_id, subject_id=subject_id,
-                                     period_id=period.id, average=now.average,
-                                     forecast=now.forecast, updated_at=clock.now()))
-        return None
-    old = snapshot.forecast
-    snapshot.average = now.average  # type: ignore[assignment]
-    snapshot.forecast = now.forecast
-    snapshot.updated_at = clock.now()
-    if old == now.forecast:
-        return None
-    need = None
-    if now.forecast < old:
-        marks = await _marks(session, [student_id], period, [subject_id])
-        m = marks.get((student_id, subject_id))
-        cap = 0 if period.ends_on < today else (now.lessons_left or UNKNOWN_TIMETABLE_CAP)
-        if m is not None:
-            need = marks_needed(m.total, m.weights, value=TOP, weight=m.usual,
-                                threshold=await _threshold(session, row.school_id),
-                                reaches=old, cap=cap)
-    return ForecastChange(student_id, subject_id, period.id, period.name, now.subject, old,
-                          now.forecast, now.average, need, period.contains(today))
-
-
-async def store_snapshots(session: AsyncSession, student_id: int,
-                          forecasts: Sequence[SubjectForecast]) -> dict[int, int]:
-    """Remember forecasts told to the family (the weekly summary); returns the previous
-    forecast per subject where one was stored."""
-    if not forecasts:
-        return {}
-    period_ids = {f.period_id for f in forecasts}
-    old = {(s.subject_id, s.period_id): s for s in (await session.scalars(
-        select(ForecastSnapshot).where(ForecastSnapshot.student_id == student_id,
-                                       ForecastSnapshot.period_id.in_(period_ids))
-    )).all()}
-    previous: dict[int, int] = {}
-    for f in forecasts:
-        if f.forecast is None or f.average is None:
-            continue
-        snap = old.get((f.subject_id, f.period_id))
-        if snap is None:
-            session.add(ForecastSnapshot(student_id=student_id, subject_id=f.subject_id,
-                                         period_id=f.period_id, average=f.average,
-                                         forecast=f.forecast, updated_at=clock.now()))
-        else:
-            previous[f.subject_id] = snap.forecast
-            snap.average = f.average  # type: ignore[assignment]
-            snap.forecast = f.forecast
-            snap.updated_at = clock.now()
-    return previous

@@ -19,10 +19,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import clock, deadlines, forecast
+from services import clock, deadlines, forecast_snapshots
 from services.errors import InvalidJournalData, InvalidMark, NotFound
 from services.models import (
     ClassGroup,
@@ -43,7 +43,13 @@ from services.models import (
     WorkType,
 )
 from services.names import full_name
-from services.notifications import Push, SchoolClock, notify_student, notify_students, school_clock
+from services.notifications import (
+    Push,
+    SchoolClock,
+    notify_audience,
+    notify_student,
+    school_clock,
+)
 from services.push_events import (
     FinalMarkEvent,
     ForecastCause,
@@ -61,7 +67,7 @@ class MarkResult:
     mark_id: int
     change_id: int | None  # None: nothing changed (a re-sent identical mark)
     queued: int  # outbox rows written (mark and forecast pushes)
-    forecast: forecast.ForecastChange | None = None
+    forecast: forecast_snapshots.ForecastChange | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +148,8 @@ async def _after_mark(session: AsyncSession, ctx: _MarkContext, mark: Mark, chan
     if not silent:
         queued += await notify_student(session, ctx.school, ctx.student_id, Push(
             event, f"mark:{mark.id}:{change.id}", ctx.subject_id))
-    moved = await forecast.refresh_snapshot(session, ctx.student_id, ctx.subject_id, mark.date)
+    moved = await forecast_snapshots.refresh_snapshot(session, ctx.student_id, ctx.subject_id,
+                                                      mark.date)
     if moved is not None and moved.current and not silent:
         cause = ForecastCause(action=change.action, value=event.value, passed=event.passed,
                               old_value=event.old_value, date=mark.date,
@@ -308,18 +315,16 @@ async def set_final_mark(session: AsyncSession, *, student_id: int, subject_id: 
 # --- lessons ----------------------------------------------------------------------------
 
 
-async def _audience(session: AsyncSession, class_id: int, subgroup_id: int | None,
-                    student_id: int | None = None) -> list[int]:
-    """The active students a class, subgroup or individual item concerns."""
+def _audience(class_id: int, subgroup_id: int | None,
+              student_id: int | None = None) -> Select[Any]:
+    """The students a class, subgroup or individual item concerns, as a query the
+    fan-out runs inside its own (families of inactive students hear nothing)."""
     if student_id is not None:
-        return [student_id]
+        return select(Student.id).where(Student.id == student_id)
     if subgroup_id is not None:
-        stmt = (select(Student.id).join(SubgroupMember, SubgroupMember.student_id == Student.id)
+        return (select(Student.id).join(SubgroupMember, SubgroupMember.student_id == Student.id)
                 .where(SubgroupMember.subgroup_id == subgroup_id))
-    else:
-        stmt = select(Student.id).where(Student.class_id == class_id)
-    return list(await session.scalars(
-        stmt.where(Student.status == StudentStatus.ACTIVE).order_by(Student.id)))
+    return select(Student.id).where(Student.class_id == class_id)
 
 
 def _staff_name(staff: Staff | None) -> str | None:
@@ -373,9 +378,9 @@ async def change_lesson(session: AsyncSession, lesson_id: int, *,
         new_date=moved_to_date if moved else None, new_slot=moved_to_slot if moved else None)
     key = "lesson:{}:{}:{}:{}:{}".format(lesson.id, status.value, lesson.substitute_id or 0,
                                          moved_to_date or "", moved_to_slot or "")
-    students = await _audience(session, lesson.class_id, lesson.subgroup_id)
-    queued = await notify_students(session, school, [
-        (s, Push(event, f"{key}:{s}", lesson.subject_id)) for s in students])
+    queued = await notify_audience(session, school,
+                                   _audience(lesson.class_id, lesson.subgroup_id),
+                                   Push(event, key, lesson.subject_id))
     return WriteResult(lesson.id, True, queued)
 
 
@@ -452,9 +457,7 @@ async def set_homework(session: AsyncSession, *, class_id: int, subject_id: int,
         return WriteResult(homework.id, True, 0)
     digest = hashlib.sha256(f"{due_on}|{text}".encode()).hexdigest()[:12]
     event = HomeworkEvent(type=kind, subject=subject.name, due_on=due_on, text=text[:1500])
-    students = await _audience(session, homework.class_id, homework.subgroup_id,
-                               homework.student_id)
-    queued = await notify_students(session, school, [
-        (s, Push(event, f"homework:{homework.id}:{digest}:{s}", subject_id))
-        for s in students])
+    queued = await notify_audience(
+        session, school, _audience(homework.class_id, homework.subgroup_id, homework.student_id),
+        Push(event, f"homework:{homework.id}:{digest}", subject_id))
     return WriteResult(homework.id, True, queued)

@@ -287,11 +287,12 @@ async def send(session: AsyncSession, account_id: int, thread_id: int, text: str
         event = ThreadMessageEvent(thread_id, message.id, "student" if own else "guardian",
                                    text, "", file_kind, file_id,
                                    f"{info.student}, {info.class_name}")
-        for r in (await notifications.staff_recipients(session, [info.staff_id])).get(
-                info.staff_id, []):
-            await outbox.enqueue(session, account_id=r.account_id, chat_id=r.chat_id,
-                                 event=event, dedupe_key=f"msg:{message.id}:{r.account_id}",
-                                 due_at=held or now, event_at=now)
+        chats = (await notifications.staff_recipients(session, [info.staff_id])).get(
+            info.staff_id, [])
+        await outbox.enqueue_many(session, [outbox.Queued(
+            account_id=r.account_id, chat_id=r.chat_id, event=event,
+            dedupe_key=f"msg:{message.id}:{r.account_id}", due_at=held or now, event_at=now)
+            for r in chats])
     return Sent(info, held, timezone)
 
 

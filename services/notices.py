@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,10 +145,13 @@ async def post(session: AsyncSession, account_id: int, *, class_id: int | None,
     assert notice_id is not None
     recipients = await audience_recipients(session, staff.school_id, class_id, audience,
                                            subgroup_id)
-    if recipients:
-        await session.execute(insert(NoticeReceipt).values([
-            dict(notice_id=notice_id, account_id=r.account_id, student_id=r.student_id)
-            for r in recipients.values()]).on_conflict_do_nothing())
+    if recipients:  # one receipt a family account, in one statement however many
+        await session.execute(sql(
+            "INSERT INTO notice_receipts (notice_id, account_id, student_id) "
+            "SELECT :n, a, s FROM unnest(CAST(:a AS integer[]), CAST(:s AS integer[]))"
+            " AS t(a, s) ON CONFLICT DO NOTHING"),
+            {"n": notice_id, "a": [r.account_id for r in recipients.values()],
+             "s": [r.student_id for r in recipients.values()]})
     event = ClassNoticeEvent("class_notice", notice_id, text, _author(staff), class_name,
                              kind or "", file_id or "")
     queued = await _push(session, staff.school_id, list(recipients.values()),
@@ -171,7 +175,7 @@ async def audience_recipients(session: AsyncSession, school_id: int, class_id: i
         students = students.where(Student.id.in_(
             select(SubgroupMember.student_id).where(SubgroupMember.subgroup_id == subgroup_id)))
     by_student = await notifications.family_recipients(
-        session, list(await session.scalars(students)), students_only=audience == "students")
+        session, students, students_only=audience == "students")
     recipients: dict[int, Recipient] = {}
     for found in by_student.values():
         for r in found:

@@ -4,31 +4,16 @@ row, and never a traceback."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 import random
 
 import pytest
 
-import screens
-from screens.payloads import Payload
 from tests.conftest import BotEnv
+from tests.forged import payload_classes
 
 GUARDIAN = 1001
 NOT_AVAILABLE = "Это недоступно."
-
-
-def payload_classes() -> list[type[Payload]]:
-    for module in pkgutil.iter_modules(screens.__path__):
-        importlib.import_module(f"screens.{module.name}")
-    found: list[type[Payload]] = []
-    stack = list(Payload.__subclasses__())
-    while stack:
-        cls = stack.pop()
-        found.append(cls)
-        stack.extend(cls.__subclasses__())
-    return sorted(found, key=lambda c: c.prefix)
 
 
 def forgeries(prefix: str, rng: random.Random) -> list[str]:
@@ -90,3 +75,19 @@ async def test_a_refusal_is_audited_even_when_its_reply_fails(bot_env: BotEnv) -
     assert await bot_env.scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'access_denied' "
         "AND student_id = :s", s=stranger) == 1
+
+
+async def test_a_refusal_naming_a_student_that_exists_nowhere_is_audited(
+        bot_env: BotEnv) -> None:
+    """A well-formed payload with an id no row has: refused, and the audit row keeps the
+    id in its details (no foreign key can hold it), instead of the refusal failing."""
+    from handlers.marks import MarksCb
+    from screens.payloads import MAX_INT
+
+    client = bot_env.client(GUARDIAN)
+    await client.send("/menu")
+    replies = await client.click(MarksCb(v="r", s=MAX_INT).pack())
+    assert replies[-1].alert == NOT_AVAILABLE
+    assert await bot_env.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'access_denied' AND student_id IS NULL "
+        "AND (details->>'missing_student_id')::bigint = :s", s=MAX_INT) == 1

@@ -4,15 +4,6 @@ A new kind of callback without a forged case here fails `test_every_callback_is_
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
-import pkgutil
-from typing import Any
-
-from aiogram.filters.callback_data import CallbackData
-
-import handlers
-import screens
 from handlers.attendance import AtCb
 from handlers.codes import CodesCb, CodeStep, OneCodeCb, StaffCodeCb
 from handlers.complaints import ComplaintCb
@@ -40,13 +31,10 @@ from screens.payloads import Payload
 from screens.poll_cb import PollAction
 from screens.reports import ReportChoice, ReportsAction
 from tests.conftest import BotEnv
+from tests.forged import changed, data_fingerprint, payload_kinds
 
 GUARDIAN, MATH_TEACHER, CLASS_TEACHER, ADMIN = 1001, 2002, 2001, 2003
 NOT_AVAILABLE = "Это недоступно."
-# Tables whose rows a refused callback must leave exactly as they were.
-WATCHED = ("account_links", "consents", "link_codes", "notification_preferences",
-           "notifications", "accounts", "guardians", "calendar_feeds", "attendance",
-           "homework", "lessons")
 
 
 async def _ids(env: BotEnv) -> dict[str, int]:
@@ -88,10 +76,10 @@ async def _ids(env: BotEnv) -> dict[str, int]:
     }
 
 
-def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
+def _forged(ids: dict[str, int]) -> list[tuple[int, Payload]]:
     """(who clicks, what they forged). Each student-bearing view is forged both with a
     classmate of another family and with a student of another school."""
-    cases: list[tuple[int, CallbackData | Payload]] = []
+    cases: list[tuple[int, Payload]] = []
     for s in (ids["stranger"], ids["lyceum"]):
         cases += [(GUARDIAN, cb) for cb in (
             ChildCb(student_id=s), ConsentCb(student_id=s, accept=True),
@@ -205,37 +193,12 @@ def _forged(ids: dict[str, int]) -> list[tuple[int, CallbackData | Payload]]:
     return cases
 
 
-def _is_callback(value: Any) -> bool:
-    """A kind of button payload: an aiogram CallbackData or a screens Payload dataclass."""
-    if not isinstance(value, type):
-        return False
-    if issubclass(value, CallbackData):
-        return value is not CallbackData
-    return issubclass(value, Payload) and dataclasses.is_dataclass(value)
-
-
-def _callback_classes() -> set[type]:
-    found = set()
-    for package in (handlers, screens):
-        for module in pkgutil.iter_modules(package.__path__):
-            mod = importlib.import_module(f"{package.__name__}.{module.name}")
-            found |= {v for v in vars(mod).values()
-                      if _is_callback(v) and v.__module__ == mod.__name__}
-    return found
-
-
-async def _snapshot(env: BotEnv) -> dict[str, Any]:
-    return {table: await env.scalar(
-        f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t")
-        for table in WATCHED}
-
-
 def test_every_callback_is_covered() -> None:
     ids = dict.fromkeys(("stranger", "lyceum", "lyceum_class", "class_1a", "pupil_1a",
                          "class_7b", "lyceum_staff", "lyceum_guardian", "russian",
                          "russian_lesson"), 1)
     covered = {type(cb) for _, cb in _forged(ids)}
-    assert _callback_classes() - covered == set()
+    assert set(payload_kinds()) - covered == set()
 
 
 async def test_forged_callbacks_are_refused(bot_env: BotEnv) -> None:
@@ -243,7 +206,7 @@ async def test_forged_callbacks_are_refused(bot_env: BotEnv) -> None:
     cases = _forged(ids)
     for user in {u for u, _ in cases}:
         await bot_env.client(user).send("/menu")
-    before = await _snapshot(bot_env)
+    before = await data_fingerprint(bot_env)
     denied_before = await bot_env.scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'access_denied'")
     for user, data in cases:
@@ -256,10 +219,8 @@ async def test_forged_callbacks_are_refused(bot_env: BotEnv) -> None:
         "SELECT count(*) FROM audit_log WHERE action = 'access_denied'") - denied_before
     # Menu areas a chat lacks are refused without naming anyone; the rest are audited.
     assert denied >= len(cases) - 1
-    after = await _snapshot(bot_env)
-    changed = {k for k in WATCHED if before[k] != after[k]}
     # The chats' last-seen time is the only thing a click may touch.
-    assert changed <= {"accounts"}
+    assert changed(before, await data_fingerprint(bot_env)) == set()
     assert await bot_env.scalar(
         "SELECT count(*) FROM accounts WHERE active_student_id = :s OR active_student_id = :l",
         s=ids["stranger"], l=ids["lyceum"]) == 0
@@ -270,13 +231,13 @@ async def test_every_forged_case_from_a_group_shows_nothing(bot_env: BotEnv) -> 
     row anywhere changes (not even the account's last-seen time: groups touch nothing)."""
     ids = await _ids(bot_env)
     cases = _forged(ids)
-    before = await _snapshot(bot_env)
+    before = await data_fingerprint(bot_env)
     for n, (user, data) in enumerate(cases):
         group = bot_env.client(user, chat_id=-1001000000000 - n, chat_type="supergroup")
         replies = await group.click(data.pack())
         assert [r.method for r in replies] == ["answerCallbackQuery"], (user, data)
         assert "личном чате" in (replies[0].alert or ""), (user, data)
-    assert await _snapshot(bot_env) == before
+    assert await data_fingerprint(bot_env) == before
 
 
 async def test_impossible_numbers_are_refused_before_any_query(bot_env: BotEnv) -> None:
