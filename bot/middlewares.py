@@ -8,7 +8,9 @@
    commits (or rolls back) before the reply goes out: the handler returns screens and this
    middleware sends them after the commit, so no connection or row lock waits on Telegram
    and nothing is said that was not stored. A domain error rolls the work back, unless it
-   `keeps_work` (a failed link code: its attempt row is what the limit counts).
+   `keeps_work` (a failed link code: its attempt row is what the limit counts). The
+   transaction begins at the first statement that writes or locks, so an update that only
+   reads sends no BEGIN and no COMMIT (`services.db.begin_on_first_write`).
 4. `AccountMiddleware`: the account of whoever sent the update, and its language.
 
 And on messages, `CommandLeavesConversation`: a command ends a half-finished conversation
@@ -28,12 +30,14 @@ from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, TelegramObject, Update, User
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import replies
 from screens.common import private_only_notice
 from screens.i18n import translator
 from services import accounts
+from services.db import begin_on_first_write
 from services.errors import DiaryError
 
 log = logging.getLogger(__name__)
@@ -104,9 +108,32 @@ class OneAtATimePerChat(BaseMiddleware):
 class UnitOfWork(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject,
                        data: dict[str, Any]) -> Any:
+        try:
+            result = await self._work(handler, event, data)
+        except DBAPIError as error:
+            # The pool does not ping before each checkout: a connection that died with its
+            # server (a PostgreSQL restart) fails its first statement, and SQLAlchemy then
+            # drops the whole pool. Failing there, the update has read nothing and written
+            # nothing (the account is the first statement), so it is tried once more on a
+            # fresh connection.
+            if not error.connection_invalidated or "account" in data:
+                raise
+            log.warning("database connection lost before update %s: tried once more",
+                        getattr(event, "update_id", "?"))
+            result = await self._work(handler, event, data)
+        if replies.is_reply(result):
+            assert isinstance(event, Update)
+            await replies.send(event.event, result)
+            return True
+        return result
+
+    async def _work(self, handler: Handler, event: TelegramObject,
+                    data: dict[str, Any]) -> Any:
         maker: async_sessionmaker[AsyncSession] = data["sessionmaker"]
         kept: DiaryError | None = None
         async with maker.begin() as session:
+            # Reads run without BEGIN/COMMIT; the first write begins the transaction.
+            await begin_on_first_write(session)
             data["session"] = session
             try:
                 result = await handler(event, data)
@@ -118,10 +145,6 @@ class UnitOfWork(BaseMiddleware):
                 del data["session"]  # the errors router must not use a closed session
         if kept is not None:
             raise kept
-        if replies.is_reply(result):
-            assert isinstance(event, Update)
-            await replies.send(event.event, result)
-            return True
         return result
 
 

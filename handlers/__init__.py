@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.enums import ChatType
+from aiogram.types import CallbackQuery, Message
+
+
+# Coroutines, not magic filters: aiogram runs a synchronous filter (a magic filter too) in
+# a worker thread, and every update passes these on each router it reaches.
+async def _private_message(message: Message) -> bool:
+    return message.chat.type == ChatType.PRIVATE
+
+
+async def _private_press(query: CallbackQuery) -> bool:
+    return query.message is not None and query.message.chat.type == ChatType.PRIVATE
 
 
 def routers() -> list[Router]:
@@ -45,6 +56,6 @@ def routers() -> list[Router]:
              fallback.router]
     for router in areas:
         # Defence in depth: the outer middleware already drops group updates.
-        router.message.filter(F.chat.type == ChatType.PRIVATE)
-        router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+        router.message.filter(_private_message)
+        router.callback_query.filter(_private_press)
     return [errors.router, *areas]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from screens.base import TEXT_LIMIT, Screen
@@ -14,7 +14,11 @@ from services.errors import AccessDenied
 router = Router(name="fallback")
 
 
-@router.message(F.text)
+async def _has_text(message: Message) -> bool:
+    return bool(message.text)  # as F.text, but a coroutine: no worker thread per message
+
+
+@router.message(_has_text)
 async def on_text(message: Message, t: Translator) -> Screen:
     if len(message.text or "") >= TEXT_LIMIT:
         return Screen(t("text-too-long", limit=TEXT_LIMIT))

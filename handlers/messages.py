@@ -67,7 +67,12 @@ async def on_button_while_writing(_: CallbackQuery, state: FSMContext) -> None:
     raise SkipHandler()
 
 
-@router.message(F.reply_to_message)
+async def _is_reply(message: Message) -> bool:
+    # A coroutine: aiogram would run a magic filter in a thread for every message.
+    return message.reply_to_message is not None
+
+
+@router.message(_is_reply)
 async def on_reply(message: Message, session: AsyncSession, account: AccountInfo,
                    t: Translator) -> Screen:
     """A reply to a relayed message continues its thread; a reply to an absence push

@@ -29,10 +29,15 @@ from screens.payloads import Payload
 
 
 def markup(rows: Rows) -> InlineKeyboardMarkup | None:
+    # Built without validation: every value is a plain string the screens made (payloads
+    # are checked against Telegram's limit when packed), so pydantic's checks and copies
+    # would only cost time.
     if not rows:
         return None
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=b.text, callback_data=b.payload, url=b.url) for b in row]
+    return InlineKeyboardMarkup.model_construct(inline_keyboard=[
+        [InlineKeyboardButton.model_construct(text=b.text, callback_data=b.payload)
+         if b.url is None else InlineKeyboardButton.model_construct(text=b.text, url=b.url)
+         for b in row]
         for row in rows])
 
 

@@ -89,7 +89,12 @@ async def on_code_awaited(message: Message, session: AsyncSession, account: Acco
     return await redeem(session, account, t, state, message.text or "", code_secret)
 
 
-@router.message(F.text.func(codes.looks_like_code))
+async def _code_shaped(message: Message) -> bool:
+    # A coroutine: aiogram would run a magic filter in a thread for every text.
+    return codes.looks_like_code(message.text)
+
+
+@router.message(_code_shaped)
 async def on_code_typed(message: Message, session: AsyncSession, account: AccountInfo,
                         t: Translator, state: FSMContext, code_secret: bytes) -> Replies:
     return await redeem(session, account, t, state, message.text or "", code_secret)

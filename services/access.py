@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -162,38 +162,55 @@ def consent_on_record(student_id: Any,
     return select(c.id).where(*conditions).exists()
 
 
+# The statements of every update's access checks are built once, with bind parameters:
+# building one (its aliases above all) costs far more than running it, and the same
+# statement object finds its compiled form in SQLAlchemy's cache.
+_HAS_CONSENT = select(consent_on_record(bindparam("student_id")))
+_GUARDIAN_CONSENTED = select(consent_on_record(bindparam("student_id"),
+                                               bindparam("guardian_id")))
+_CHILD = (select(*_CHILD_COLUMNS).outerjoin(ClassGroup, ClassGroup.id == Student.class_id)
+          .where(Student.id == bindparam("student_id")))
+
+
 async def has_consent(session: AsyncSession, student_id: int) -> bool:
-    return bool(await session.scalar(select(consent_on_record(student_id))))
+    return bool(await session.scalar(_HAS_CONSENT, {"student_id": student_id}))
 
 
 async def guardian_has_consented(session: AsyncSession, student_id: int,
                                  guardian_id: int) -> bool:
-    return bool(await session.scalar(select(consent_on_record(student_id, guardian_id))))
+    return bool(await session.scalar(_GUARDIAN_CONSENTED,
+                                     {"student_id": student_id, "guardian_id": guardian_id}))
 
 
 async def child_ref(session: AsyncSession, student_id: int) -> ChildRef:
-    row = (await session.execute(
-        select(*_CHILD_COLUMNS).outerjoin(ClassGroup, ClassGroup.id == Student.class_id)
-        .where(Student.id == student_id)
-    )).one()
-    return _child(row)
+    return _child((await session.execute(_CHILD, {"student_id": student_id})).one())
 
 
 # --- roles -------------------------------------------------------------------------------
 
 
+_ROLES = (
+    select(AccountLink.kind, AccountLink.consent_pending, AccountLink.staff_id,
+           consent_on_record(Student.id).label("consented"), *_CHILD_COLUMNS)
+    .select_from(AccountLink)
+    .outerjoin(Student, and_(Student.id == AccountLink.student_id,
+                             Student.status == StudentStatus.ACTIVE))
+    .outerjoin(ClassGroup, ClassGroup.id == Student.class_id)
+    .where(AccountLink.account_id == bindparam("account_id"), AccountLink.revoked_at.is_(None))
+    .order_by(Student.last_name, Student.first_name)
+)
+_STAFF = (
+    select(Staff.school_id, Staff.last_name, Staff.first_name, Staff.middle_name,
+           StaffRole.role, School.quick_entry)
+    .join(School, School.id == Staff.school_id)
+    .outerjoin(StaffRole, StaffRole.staff_id == Staff.id)
+    .where(Staff.id == bindparam("staff_id"), Staff.is_active)
+)
+
+
 async def load_roles(session: AsyncSession, account_id: int) -> Roles:
     """Live links of an account (two queries)."""
-    rows = (await session.execute(
-        select(AccountLink.kind, AccountLink.consent_pending, AccountLink.staff_id,
-               consent_on_record(Student.id).label("consented"), *_CHILD_COLUMNS)
-        .select_from(AccountLink)
-        .outerjoin(Student, and_(Student.id == AccountLink.student_id,
-                                 Student.status == StudentStatus.ACTIVE))
-        .outerjoin(ClassGroup, ClassGroup.id == Student.class_id)
-        .where(AccountLink.account_id == account_id, AccountLink.revoked_at.is_(None))
-        .order_by(Student.last_name, Student.first_name)
-    )).all()
+    rows = (await session.execute(_ROLES, {"account_id": account_id})).all()
     children: list[ChildRef] = []
     pending: list[ChildRef] = []
     self_student: ChildRef | None = None
@@ -218,13 +235,7 @@ async def load_roles(session: AsyncSession, account_id: int) -> Roles:
 
 
 async def _staff_ref(session: AsyncSession, staff_id: int) -> StaffRef | None:
-    rows = (await session.execute(
-        select(Staff.school_id, Staff.last_name, Staff.first_name, Staff.middle_name,
-               StaffRole.role, School.quick_entry)
-        .join(School, School.id == Staff.school_id)
-        .outerjoin(StaffRole, StaffRole.staff_id == Staff.id)
-        .where(Staff.id == staff_id, Staff.is_active)
-    )).all()
+    rows = (await session.execute(_STAFF, {"staff_id": staff_id})).all()
     if not rows:
         return None
     first = rows[0]
@@ -288,14 +299,18 @@ async def student_access(session: AsyncSession, account_id: int, student_id: int
     raise deny(account_id, "student", student_id=student_id, purpose=purpose)
 
 
+_STAFF_STUDENT = (
+    select(*_CHILD_COLUMNS, ClassGroup.class_teacher_id)
+    .outerjoin(ClassGroup, ClassGroup.id == Student.class_id)
+    .where(Student.id == bindparam("student_id"), Student.school_id == bindparam("school_id"),
+           Student.status == StudentStatus.ACTIVE)
+)
+
+
 async def _staff_student_access(session: AsyncSession, staff: StaffRef,
                                 student_id: int) -> StudentAccess | None:
-    row = (await session.execute(
-        select(*_CHILD_COLUMNS, ClassGroup.class_teacher_id)
-        .outerjoin(ClassGroup, ClassGroup.id == Student.class_id)
-        .where(Student.id == student_id, Student.school_id == staff.school_id,
-               Student.status == StudentStatus.ACTIVE)
-    )).one_or_none()
+    row = (await session.execute(_STAFF_STUDENT, {"student_id": student_id,
+                                                  "school_id": staff.school_id})).one_or_none()
     if row is None:
         return None
     child = _child(row)
@@ -313,16 +328,19 @@ async def taught_subjects(session: AsyncSession, staff_id: int, class_id: int | 
     """Subjects a teacher teaches to a class; with a student, only subgroups they are in."""
     if class_id is None:
         return frozenset()
-    conditions = [TeachingAssignment.staff_id == staff_id,
-                  TeachingAssignment.class_id == class_id]
-    if student_id is not None:
-        conditions.append(or_(
-            TeachingAssignment.subgroup_id.is_(None),
-            exists().where(SubgroupMember.subgroup_id == TeachingAssignment.subgroup_id,
-                           SubgroupMember.student_id == student_id),
-        ))
-    rows = await session.scalars(select(TeachingAssignment.subject_id).where(*conditions))
-    return frozenset(rows)
+    params = {"staff_id": staff_id, "class_id": class_id}
+    if student_id is None:
+        return frozenset(await session.scalars(_TAUGHT, params))
+    return frozenset(await session.scalars(_TAUGHT_TO, params | {"student_id": student_id}))
+
+
+_TAUGHT = select(TeachingAssignment.subject_id).where(
+    TeachingAssignment.staff_id == bindparam("staff_id"),
+    TeachingAssignment.class_id == bindparam("class_id"))
+_TAUGHT_TO = _TAUGHT.where(or_(  # only the subgroups the student is in
+    TeachingAssignment.subgroup_id.is_(None),
+    exists().where(SubgroupMember.subgroup_id == TeachingAssignment.subgroup_id,
+                   SubgroupMember.student_id == bindparam("student_id"))))
 
 
 @dataclass(frozen=True)
@@ -334,16 +352,17 @@ class ClassAccess:
     subject_ids: frozenset[int] | None  # None: every subject
 
 
+_CLASS = (select(ClassGroup.name, ClassGroup.school_id, ClassGroup.class_teacher_id)
+          .where(ClassGroup.id == bindparam("class_id")))
+
+
 async def class_access(session: AsyncSession, account_id: int, class_id: int,
                        *, purpose: str = "view") -> ClassAccess:
     """Grant or refuse a staff member's reading of a whole class."""
     roles = await load_roles(session, account_id)
     staff = roles.staff
     if staff is not None:
-        row = (await session.execute(
-            select(ClassGroup.name, ClassGroup.school_id, ClassGroup.class_teacher_id)
-            .where(ClassGroup.id == class_id)
-        )).one_or_none()
+        row = (await session.execute(_CLASS, {"class_id": class_id})).one_or_none()
         if row is not None and row.school_id == staff.school_id:
             subjects: frozenset[int] | None = None
             if not (staff.school_wide or row.class_teacher_id == staff.staff_id):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +14,10 @@ from services.access import ChildRef, deny, load_roles
 from services.models import Account
 
 LOCALES = ("ru", "en")  # the languages the diary speaks; Russian first, the default
+# `last_seen_at` is refreshed at most this often: retention counts idle years and the
+# activity report days, so a chat pressing buttons writes its row a few times an hour at
+# most, not on every update.
+SEEN_EVERY = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -33,24 +38,44 @@ async def get_or_create(
     session: AsyncSession, telegram_id: int, chat_id: int, language_code: str | None,
     default_locale: str = "ru",
 ) -> AccountInfo:
-    """The account of a Telegram user; a first contact creates it. Every contact marks it
+    """The account of a Telegram user; a first contact creates it. A contact marks it
     active again (a user who had blocked the bot came back) and records it in
     `last_seen_at`, the activity retention reads (an unlinked account idle for a year is
-    deleted). One statement per update."""
-    stmt = (
-        insert(Account)
-        .values(telegram_id=telegram_id, chat_id=chat_id,
-                locale=_locale_from(language_code, default_locale),
-                last_seen_at=clock.now(), is_active=True)
-        .on_conflict_do_update(
-            index_elements=[Account.telegram_id],
-            set_={"last_seen_at": clock.now(), "is_active": True, "chat_id": chat_id,
-                  "deactivated_at": None},
-        )
-        .returning(Account.id, Account.locale, Account.active_student_id)
-    )
-    row = (await session.execute(stmt)).one()
+    deleted). Usually one cheap read: the row is written only when it is new, inactive,
+    in another chat, or last seen more than `SEEN_EVERY` ago."""
+    connection = await session.connection()
+    row = (await connection.execute(_READ, {"telegram_id": telegram_id})).one_or_none()
+    now = clock.now()
+    if row is None:
+        new = (await connection.execute(_CREATE, {
+            "new_telegram_id": telegram_id, "new_chat_id": chat_id, "now": now,
+            "new_locale": _locale_from(language_code, default_locale)})).one()
+        return AccountInfo(new.id, telegram_id, chat_id, new.locale, new.active_student_id)
+    if (not row.is_active or row.deactivated_at is not None or row.chat_id != chat_id
+          or row.last_seen_at is None or now - row.last_seen_at >= SEEN_EVERY):
+        await connection.execute(_SEEN, {"account_id": row.id, "new_chat_id": chat_id,
+                                         "now": now})
     return AccountInfo(row.id, telegram_id, chat_id, row.locale, row.active_student_id)
+
+
+# Built once: the same statement objects hit SQLAlchemy's compiled cache on every update.
+_READ = (select(Account.id, Account.locale, Account.active_student_id, Account.chat_id,
+                Account.is_active, Account.deactivated_at, Account.last_seen_at)
+         .where(Account.telegram_id == bindparam("telegram_id")))
+_CREATE = (
+    insert(Account)
+    .values(telegram_id=bindparam("new_telegram_id"), chat_id=bindparam("new_chat_id"),
+            locale=bindparam("new_locale"), last_seen_at=bindparam("now"), is_active=True)
+    .on_conflict_do_update(  # a first contact racing another of the same user
+        index_elements=[Account.telegram_id],
+        set_={"last_seen_at": bindparam("now"), "is_active": True,
+              "chat_id": bindparam("new_chat_id"), "deactivated_at": None},
+    )
+    .returning(Account.id, Account.locale, Account.active_student_id)
+)
+_SEEN = (update(Account).where(Account.id == bindparam("account_id"))
+         .values(last_seen_at=bindparam("now"), is_active=True,
+                 chat_id=bindparam("new_chat_id"), deactivated_at=None))
 
 
 async def set_locale(session: AsyncSession, account_id: int, locale: str) -> None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event, insert, text
 
 from handlers.marks import MarksCb
+from handlers.menu import ChildCb
 from handlers.staff import StaffCb
 from services.models import Mark
 from tests.conftest import DEMO_TODAY, BotEnv
@@ -113,3 +114,101 @@ async def test_class_table_runs_a_fixed_number_of_statements(bot_env: BotEnv,
     assert after == before
     await client.click(table)
     assert len(client.last_text) <= 4096
+
+
+# --- the fast path: no transaction for a read, no account write for a known chat ----------
+
+
+class Transactions:
+    """Counts the transactions asyncpg really opens and commits (the BEGIN and COMMIT round
+    trips), around the driver's own Transaction, which still does the work."""
+
+    def __init__(self) -> None:
+        self.begun = 0
+        self.committed = 0
+
+
+@pytest.fixture
+def transactions(monkeypatch: pytest.MonkeyPatch) -> Transactions:
+    from asyncpg.transaction import Transaction
+
+    seen = Transactions()
+    start, commit = Transaction.start, Transaction.commit
+
+    async def counted_start(self: Transaction) -> None:
+        seen.begun += 1
+        await start(self)
+
+    async def counted_commit(self: Transaction) -> None:
+        seen.committed += 1
+        await commit(self)
+
+    monkeypatch.setattr(Transaction, "start", counted_start)
+    monkeypatch.setattr(Transaction, "commit", counted_commit)
+    return seen
+
+
+def account_writes(counter: Counter) -> list[str]:
+    return [s for s in counter.statements
+            if s.lstrip().upper().startswith(("INSERT INTO ACCOUNTS", "UPDATE ACCOUNTS"))]
+
+
+async def test_a_read_only_view_opens_no_transaction(bot_env: BotEnv, counter: Counter,
+                                                     transactions: Transactions) -> None:
+    misha = await family_student(bot_env, GUARDIAN)
+    client = bot_env.client(GUARDIAN)
+    await client.send("/menu")  # the account's first contact here may refresh last_seen_at
+    begun = transactions.begun
+    counter.statements.clear()
+    await client.click(MarksCb(v="r", s=misha).pack())
+    assert (client.last_text or "").startswith("📊 Оценки: Михаил")
+    assert counter.statements, "the view read the database"
+    assert transactions.begun == begun  # no BEGIN, so no COMMIT either
+
+    # A press that changes something still runs in one committed transaction.
+    olya = int(await bot_env.scalar(
+        "SELECT l.student_id FROM account_links l JOIN accounts a ON a.id = l.account_id "
+        "WHERE a.telegram_id = :t AND l.student_id <> :s", t=GUARDIAN, s=misha))
+    begun, committed = transactions.begun, transactions.committed
+    await client.click(ChildCb(student_id=olya).pack())
+    assert transactions.begun == begun + 1 and transactions.committed == committed + 1
+    assert await bot_env.scalar("SELECT active_student_id FROM accounts WHERE telegram_id = :t",
+                                t=GUARDIAN) == olya
+
+
+async def test_a_known_chat_does_not_write_its_account_on_every_update(
+        bot_env: BotEnv, counter: Counter) -> None:
+    from services import clock
+    from services.accounts import SEEN_EVERY
+    from tests.conftest import DEMO_NOW
+
+    client = bot_env.client(5005)
+    await client.send("/menu")
+    assert len(account_writes(counter)) == 1  # a first contact creates the account
+    created = await bot_env.scalar("SELECT count(*) FROM accounts WHERE telegram_id = 5005")
+    assert created == 1
+
+    counter.statements.clear()
+    await client.send("/menu")
+    await client.send("/help")
+    assert account_writes(counter) == []
+
+    # Seen again after a while: last_seen_at moves on (retention and the activity report
+    # read it), once.
+    later = DEMO_NOW + SEEN_EVERY
+    with clock.frozen(later):
+        counter.statements.clear()
+        await client.send("/menu")
+        await client.send("/menu")
+        assert len(account_writes(counter)) == 1
+    seen = await bot_env.scalar("SELECT last_seen_at FROM accounts WHERE telegram_id = 5005")
+    assert seen == later
+
+    # A chat that had blocked the bot and comes back is active again at once.
+    async with bot_env.db.sessionmaker.begin() as s:
+        await s.execute(text("UPDATE accounts SET is_active = false, deactivated_at = now() "
+                             "WHERE telegram_id = 5005"))
+    with clock.frozen(later):
+        await client.send("/menu")
+    assert await bot_env.scalar(
+        "SELECT is_active AND deactivated_at IS NULL FROM accounts WHERE telegram_id = 5005")
