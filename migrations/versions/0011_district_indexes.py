@@ -4,7 +4,7 @@ marks with the columns its averages read, homework by class and subject and by s
 the moved lessons by their new date (a class's, a teacher's) and a school's changed
 lessons by date.
 
-Revision ID: 0011_district_indexes
+Revision ID: 0011
 Revises: 0010
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_district_indexes"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels = None
 depends_on = None
