@@ -376,7 +376,7 @@ async def measure(url: str, *, chats: int = CHATS, concurrent: int = CONCURRENT_
                     if profiler:
                         profiler.enable()
                     elapsed, timings = await _run(dp, bot, per_chat, in_flight)
-                    if profiler:
+                    if profiler and profile:
                         profiler.disable()
                         profiler.dump_stats(profile)
                     figures[f"{mode}_updates_per_s"] = round(count / elapsed, 1)
