@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.enums import ChatType
+from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
 from handlers.replies import On
@@ -20,7 +21,7 @@ async def _private_press(query: CallbackQuery) -> bool:
     return query.message is not None and query.message.chat.type == ChatType.PRIVATE
 
 
-class _Prefixes:
+class _Prefixes(Filter):
     """A router's own filter on a press: the payload's prefix is one its handlers take, so
     a press for another area skips the router in one set look-up instead of passing each
     handler's filters. Only for routers whose every press handler is an `On` filter, so
