@@ -40,7 +40,7 @@ from services.models import (
     Subject,
     WorkType,
 )
-from services.timetable import school_today
+from services.timetable import child_today
 
 RECENT_PAGE_SIZE = 15
 CENT = Decimal("0.01")
@@ -206,7 +206,7 @@ async def _terms(session: AsyncSession,
                  access: StudentAccess) -> tuple[list[PeriodInfo], dt.date]:
     """The student's reporting periods and the school's today (two statements)."""
     child = access.child
-    today = await school_today(session, child.school_id)
+    today = await child_today(session, child)
     if child.grade is None:
         return [], today
     return reporting_periods(await periods_for_grade(session, child.school_id,
