@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.enums import ChatType
+from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
+
+from handlers.replies import On
+from screens.payloads import SEP
 
 
 # Coroutines, not magic filters: aiogram runs a synchronous filter (a magic filter too) in
@@ -15,6 +19,32 @@ async def _private_message(message: Message) -> bool:
 
 async def _private_press(query: CallbackQuery) -> bool:
     return query.message is not None and query.message.chat.type == ChatType.PRIVATE
+
+
+class _Prefixes(Filter):
+    """A router's own filter on a press: the payload's prefix is one its handlers take, so
+    a press for another area skips the router in one set look-up instead of passing each
+    handler's filters. Only for routers whose every press handler is an `On` filter, so
+    what a press reaches (and the fallback's refusal of the rest) is unchanged."""
+
+    def __init__(self, prefixes: frozenset[str]) -> None:
+        self.prefixes = prefixes
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        return (query.data or "").partition(SEP)[0] in self.prefixes
+
+
+def _press_prefixes(router: Router) -> frozenset[str] | None:
+    """The payload prefixes of the router's press handlers; None if one takes presses
+    other than by an `On` filter (or there are none)."""
+    prefixes: set[str] = set()
+    for handler in router.callback_query.handlers:
+        kinds = [f.callback.kind for f in handler.filters or ()
+                 if isinstance(f.callback, On)]
+        if not kinds:
+            return None
+        prefixes.update(kind.prefix for kind in kinds)
+    return frozenset(prefixes) if prefixes and not router.sub_routers else None
 
 
 def routers() -> list[Router]:
@@ -55,6 +85,9 @@ def routers() -> list[Router]:
              forecast.router, notification_settings.router, reports.router, summary.router,
              fallback.router]
     for router in areas:
+        prefixes = _press_prefixes(router)
+        if prefixes is not None:
+            router.callback_query.filter(_Prefixes(prefixes))
         # Defence in depth: the outer middleware already drops group updates.
         router.message.filter(_private_message)
         router.callback_query.filter(_private_press)

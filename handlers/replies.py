@@ -111,6 +111,9 @@ async def _made(data: Bytes) -> bytes:
     return data if isinstance(data, bytes) else await asyncio.to_thread(data)
 
 
+_last: tuple[type[Payload] | None, str, Payload | None] = (None, "", None)
+
+
 class On(Filter):
     """`@router.callback_query(On(MarksCb, v=MarksView.RECENT))`: the press carries a valid
     MarksCb with those field values; the handler gets it as `callback_data`. A payload of
@@ -124,9 +127,17 @@ class On(Filter):
         raw = query.data or ""
         if not self.kind.matches(raw):
             return False
-        try:
-            value = self.kind.unpack(raw)
-        except ValueError:
+        # A press passes several `On` filters of its kind (the menu's one per area): it is
+        # unpacked once. Payloads are frozen, so one value is safely shared.
+        global _last
+        kind, last_raw, value = _last
+        if kind is not self.kind or last_raw != raw:
+            try:
+                value = self.kind.unpack(raw)
+            except ValueError:
+                value = None
+            _last = (self.kind, raw, value)
+        if value is None:
             return False
         if any(getattr(value, k) != v for k, v in self.expected.items()):
             return False

@@ -58,6 +58,9 @@ class ChildRef:
     class_id: int | None
     class_name: str | None
     grade: int | None
+    # The school's timezone, read with the child so a view's "today" costs no statement;
+    # None where it was not read (services.timetable.child_today then reads it).
+    timezone: str | None = field(default=None, compare=False)
 
     @property
     def short_name(self) -> str:
@@ -122,11 +125,14 @@ class StudentAccess:
 
 def _child(row: Any) -> ChildRef:
     return ChildRef(row.id, row.school_id, row.first_name, row.last_name, row.class_id,
-                    row.class_name, row.grade)
+                    row.class_name, row.grade, row.timezone)
 
 
 _CHILD_COLUMNS = (Student.id, Student.school_id, Student.first_name, Student.last_name,
-                  Student.class_id, ClassGroup.name.label("class_name"), ClassGroup.grade)
+                  Student.class_id, ClassGroup.name.label("class_name"), ClassGroup.grade,
+                  # A primary-key look-up per child row: the timezone without a join.
+                  select(School.timezone).where(School.id == Student.school_id)
+                  .scalar_subquery().label("timezone"))
 
 
 # --- consent on record -------------------------------------------------------------------

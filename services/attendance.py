@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.access import StudentAccess
 from services.calendar import PeriodInfo, current_period, periods_for_grade, reporting_periods
 from services.models import Attendance, AttendanceKind, Lesson, Subject
-from services.timetable import school_today, week_of
+from services.timetable import child_today, week_of
 
 KINDS = (AttendanceKind.ABSENT, AttendanceKind.ILL, AttendanceKind.EXCUSED,
          AttendanceKind.LATE)
@@ -77,7 +77,7 @@ async def period_attendance(session: AsyncSession, access: StudentAccess,
                             day: dt.date | None = None) -> AttendanceReport:
     """Attendance in the reporting period holding `day` (default: the current period)."""
     child = access.child
-    today = await school_today(session, child.school_id)
+    today = await child_today(session, child)
     periods = (await periods_for_grade(session, child.school_id, child.grade)
                if child.grade is not None else [])
     period = current_period(periods, day or today)
@@ -99,7 +99,7 @@ async def period_attendance(session: AsyncSession, access: StudentAccess,
 async def week_attendance(session: AsyncSession, access: StudentAccess,
                           day: dt.date | None = None) -> AttendanceReport:
     """Attendance Monday to Sunday of the week holding `day` (default: this week)."""
-    today = await school_today(session, access.child.school_id)
+    today = await child_today(session, access.child)
     monday, end = week_of(day or today)
     counts, items = await _report(session, access, monday, end)
     following = monday + dt.timedelta(days=7)

@@ -27,7 +27,7 @@ from services.models import (
     Subject,
     TeachingAssignment,
 )
-from services.timetable import member_subgroups, next_school_day, own_lessons, school_today
+from services.timetable import child_today, member_subgroups, next_school_day, own_lessons
 
 RECENT_HOMEWORK = 5
 UPCOMING_HOMEWORK = 10
@@ -148,7 +148,7 @@ async def homework_for_day(session: AsyncSession, access: StudentAccess,
                            day: dt.date | None = None) -> HomeworkDay:
     """Homework due on one date (default: the next school day after the school's today),
     with the nearest earlier and later due dates for ◀️ ▶️."""
-    today = await school_today(session, access.child.school_id)
+    today = await child_today(session, access.child)
     if day is None:
         day = await next_school_day(session, access, today)
     rows = (await session.execute(
@@ -204,7 +204,7 @@ async def subject_homework(session: AsyncSession, access: StudentAccess, account
                            subject_id: int) -> SubjectHomework:
     """Upcoming and recent homework in one subject."""
     subject = await _subject(session, access, account_id, subject_id)
-    today = await school_today(session, access.child.school_id)
+    today = await child_today(session, access.child)
     soonest = (Homework.due_on, Homework.id)
     upcoming = (await session.execute(
         _homework_select(access, Homework.subject_id == subject_id, Homework.due_on >= today,
@@ -224,7 +224,7 @@ async def lesson_topics(session: AsyncSession, access: StudentAccess, account_id
                         subject_id: int) -> LessonTopics:
     """Topics and material of the student's recent lessons in one subject (up to today)."""
     subject = await _subject(session, access, account_id, subject_id)
-    today = await school_today(session, access.child.school_id)
+    today = await child_today(session, access.child)
     items: tuple[TopicItem, ...] = ()
     if access.child.class_id is not None:
         moved = and_(Lesson.status == LessonStatus.MOVED, Lesson.moved_to_date.is_not(None))
@@ -246,7 +246,7 @@ async def homework_due_between(session: AsyncSession, access: StudentAccess, sta
                                end: dt.date) -> list[HomeworkItem]:
     """Every homework visible to the student due between two dates (inclusive), by due date
     and subject (the calendar feed)."""
-    today = await school_today(session, access.child.school_id)
+    today = await child_today(session, access.child)
     rows = (await session.execute(
         _homework_select(access, Homework.due_on.between(start, end))
         .order_by(Homework.due_on, Subject.name, Homework.id))).all()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, exists, func, or_, select
+from sqlalchemy import Row, Select, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
@@ -40,7 +40,7 @@ from services.models import (
     Subject,
     WorkType,
 )
-from services.timetable import school_today
+from services.timetable import child_today
 
 RECENT_PAGE_SIZE = 15
 CENT = Decimal("0.01")
@@ -206,7 +206,7 @@ async def _terms(session: AsyncSession,
                  access: StudentAccess) -> tuple[list[PeriodInfo], dt.date]:
     """The student's reporting periods and the school's today (two statements)."""
     child = access.child
-    today = await school_today(session, child.school_id)
+    today = await child_today(session, child)
     if child.grade is None:
         return [], today
     return reporting_periods(await periods_for_grade(session, child.school_id,
@@ -243,15 +243,19 @@ def _class_subjects(access: StudentAccess,
 # --- views --------------------------------------------------------------------------------
 
 
-def _recent_page(access: StudentAccess, page: int, per_page: int) -> Select[Any]:
+def _build_recent_page(by_subject: bool) -> Select[Any]:
     """One page of recent marks: the page is picked from the covering index of live marks
     alone (no heap reads at 10 million marks), then only its rows get their names and
-    comments."""
+    comments. Built once (with and without a subject teacher's subject filter), so each
+    call only binds values and hits the compiled cache."""
     order = (Mark.date.desc(), Mark.entered_at.desc(), Mark.id.desc())
+    own = [Mark.student_id == bindparam("student_id"), Mark.deleted_at.is_(None)]
+    if by_subject:
+        own.append(Mark.subject_id.in_(bindparam("subject_ids", expanding=True)))
     picked = (select(Mark.id, Mark.date, Mark.entered_at, Mark.subject_id, Mark.work_type_id,
                      Mark.value, Mark.passed, Mark.weight, func.count().over().label("total"))
-              .where(*_own_marks(access)).order_by(*order)
-              .offset(page * per_page).limit(per_page).subquery("page"))
+              .where(*own).order_by(*order)
+              .offset(bindparam("offset")).limit(bindparam("limit")).subquery("page"))
     comment = select(Mark.comment).where(Mark.id == picked.c.id).scalar_subquery()
     return (select(picked.c.id, picked.c.date, picked.c.subject_id,
                    Subject.name.label("subject"), picked.c.value, picked.c.passed,
@@ -260,6 +264,20 @@ def _recent_page(access: StudentAccess, page: int, per_page: int) -> Select[Any]
             .join(Subject, Subject.id == picked.c.subject_id)
             .join(WorkType, WorkType.id == picked.c.work_type_id)
             .order_by(picked.c.date.desc(), picked.c.entered_at.desc(), picked.c.id.desc()))
+
+
+_RECENT_PAGE = _build_recent_page(by_subject=False)
+_RECENT_PAGE_BY_SUBJECT = _build_recent_page(by_subject=True)
+
+
+def _recent_page(access: StudentAccess, page: int,
+                 per_page: int) -> tuple[Select[Any], dict[str, Any]]:
+    params: dict[str, Any] = {"student_id": access.child.student_id,
+                              "offset": page * per_page, "limit": per_page}
+    if access.subject_ids is None:
+        return _RECENT_PAGE, params
+    params["subject_ids"] = list(access.subject_ids)
+    return _RECENT_PAGE_BY_SUBJECT, params
 
 
 async def recent_marks(session: AsyncSession, access: StudentAccess, page: int = 0,
@@ -271,7 +289,8 @@ async def recent_marks(session: AsyncSession, access: StudentAccess, page: int =
         return RecentMarks(child.student_id, (), 0, 0, 0)
     page = max(page, 0)
     for _attempt in range(2):
-        rows = (await session.execute(_recent_page(access, page, per_page))).all()
+        statement, params = _recent_page(access, page, per_page)
+        rows = (await session.execute(statement, params)).all()
         if rows or page == 0:
             break
         total = await session.scalar(select(func.count()).select_from(Mark)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from services import clock
-from services.access import StudentAccess
+from services.access import ChildRef, StudentAccess
 from services.calendar import PeriodInfo, current_period, periods_for_grade
 from services.models import (
     BellSlot,
@@ -122,6 +122,13 @@ async def school_today(session: AsyncSession, school_id: int) -> dt.date:
     """Today's date in the school's own timezone."""
     tz = await session.scalar(select(School.timezone).where(School.id == school_id))
     return clock.today(tz or "Europe/Moscow")
+
+
+async def child_today(session: AsyncSession, child: ChildRef) -> dt.date:
+    """Today in the child's school: from the timezone read with the child, else read."""
+    if child.timezone is not None:
+        return clock.today(child.timezone)
+    return await school_today(session, child.school_id)
 
 
 def member_subgroups(student_id: int) -> Select[tuple[int]]:
