@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,3 +51,21 @@ async def mini_school(session: AsyncSession) -> MiniSchool:
     session.add_all([s1, s5])
     await session.flush()
     return MiniSchool(school, s1, s5, subject, work_type, teacher)
+
+
+async def add_mark_for_active_child(sessionmaker: Any, telegram_id: int) -> None:
+    """A new 5 in Математика today for the demo parent's active child: one push queued."""
+    from sqlalchemy import text
+
+    from services import journal
+    from tests.conftest import DEMO_TODAY
+
+    async with sessionmaker.begin() as s:
+        row = (await s.execute(text(
+            "SELECT a.active_student_id AS student, sub.id AS subject, w.id AS work_type "
+            "FROM accounts a, subjects sub, work_types w, schools sc "
+            "WHERE a.telegram_id = :t AND sc.external_id = 'demo-school' "
+            "AND sub.school_id = sc.id AND sub.name = 'Математика' "
+            "AND w.school_id = sc.id AND w.code = 'test'"), {"t": telegram_id})).one()
+        await journal.add_mark(s, student_id=row.student, subject_id=row.subject,
+                               work_type_id=row.work_type, date=DEMO_TODAY, value=5)

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from services import journal
 from telegram_fakes.server import FakeTelegram
-from tests.conftest import DEMO_TODAY, Db
+from tests.conftest import Db
+from tests.factories import add_mark_for_active_child
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARDIAN = 1001
@@ -29,18 +29,6 @@ async def _wait_for(predicate: Any, proc: asyncio.subprocess.Process, seconds: f
     raise AssertionError("timed out waiting for the bot")
 
 
-async def _add_mark_for_active_child(db: Db) -> None:
-    async with db.sessionmaker.begin() as s:
-        row = (await s.execute(text(
-            "SELECT a.active_student_id AS student, sub.id AS subject, w.id AS work_type "
-            "FROM accounts a, subjects sub, work_types w, schools sc "
-            "WHERE a.telegram_id = :t AND sc.external_id = 'demo-school' "
-            "AND sub.school_id = sc.id AND sub.name = 'Математика' "
-            "AND w.school_id = sc.id AND w.code = 'test'"), {"t": GUARDIAN})).one()
-        await journal.add_mark(s, student_id=row.student, subject_id=row.subject,
-                               work_type_id=row.work_type, date=DEMO_TODAY, value=5)
-
-
 async def test_diary_run_answers_delivers_and_stops(demo_db: Db) -> None:
     tg = FakeTelegram()
     url = await tg.start()
@@ -53,7 +41,7 @@ async def test_diary_run_answers_delivers_and_stops(demo_db: Db) -> None:
         tg.push_message(GUARDIAN, "/menu")
         await _wait_for(lambda: tg.sent("sendMessage", chat_id=GUARDIAN), proc, 60)
         await asyncio.sleep(1.1)  # one message a second into a chat
-        await _add_mark_for_active_child(demo_db)
+        await add_mark_for_active_child(demo_db.sessionmaker, GUARDIAN)
         await _wait_for(lambda: len(tg.sent("sendMessage", chat_id=GUARDIAN)) >= 2, proc, 30)
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0

@@ -8,28 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import DeliveryWorker
 from bot.scheduler import run_once
-from services import journal
 from services.exchange import tokens
-from tests.conftest import DEMO_TODAY, Db
+from tests.factories import add_mark_for_active_child
 from tests.webhook_env import GUARDIAN, message_update, sample, webhook_env
-
-
-async def add_mark_for_active_child(db: Db) -> None:
-    """A new mark for the demo parent's active child: one push queued."""
-    async with db.sessionmaker.begin() as s:
-        row = (await s.execute(text(
-            "SELECT a.active_student_id AS student, sub.id AS subject, w.id AS work_type "
-            "FROM accounts a, subjects sub, work_types w, schools sc "
-            "WHERE a.telegram_id = :t AND sc.external_id = 'demo-school' "
-            "AND sub.school_id = sc.id AND sub.name = 'Математика' "
-            "AND w.school_id = sc.id AND w.code = 'test'"), {"t": GUARDIAN})).one()
-        await journal.add_mark(s, student_id=row.student, subject_id=row.subject,
-                               work_type_id=row.work_type, date=DEMO_TODAY, value=5)
 
 
 async def test_updates_are_counted_by_type_and_timed(bot_env: Any) -> None:
@@ -48,7 +33,7 @@ async def test_updates_are_counted_by_type_and_timed(bot_env: Any) -> None:
 
 async def test_outbox_depth_and_pushes_sent(bot_env: Any) -> None:
     async with webhook_env(bot_env) as hook:
-        await add_mark_for_active_child(bot_env.db)
+        await add_mark_for_active_child(bot_env.db.sessionmaker, GUARDIAN)
         queued = await hook.metrics()
         assert sample(queued, "diary_outbox_pending", state="due") == 1
         assert sample(queued, "diary_outbox_oldest_due_age_seconds") >= 0
@@ -63,7 +48,7 @@ async def test_outbox_depth_and_pushes_sent(bot_env: Any) -> None:
 
 async def test_a_blocked_chat_counts_as_a_failed_push(bot_env: Any) -> None:
     async with webhook_env(bot_env) as hook:
-        await add_mark_for_active_child(bot_env.db)
+        await add_mark_for_active_child(bot_env.db.sessionmaker, GUARDIAN)
         bot_env.session.forbid_chat(GUARDIAN)
         before = await hook.metrics()
         assert await DeliveryWorker(bot_env.bot, bot_env.db.sessionmaker).run_once() == 0

@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot import cli
 from telegram_fakes.server import FakeTelegram
 from tests.conftest import Db
-from tests.test_metrics import add_mark_for_active_child
+from tests.factories import add_mark_for_active_child
 from tests.webhook_env import GUARDIAN, SECRET, message_update
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +79,7 @@ async def test_diary_run_webhook_end_to_end(demo_db: Db) -> None:
 
             await _wait_for(lambda: answered(1), proc, 30)
             await asyncio.sleep(1.1)  # one message a second into a chat
-            await add_mark_for_active_child(demo_db)
+            await add_mark_for_active_child(demo_db.sessionmaker, GUARDIAN)
             await _wait_for(lambda: answered(2), proc, 30)  # the worker runs in this mode
 
             samples: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
