@@ -6,6 +6,7 @@ tests alike."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -128,6 +129,16 @@ def attach_background(dp: Dispatcher, sessionmaker: Sessionmaker,
 
     dp.startup.register(start)
     dp.shutdown.register(stop)
+
+
+def settle_heap() -> None:
+    """Once a process is built: its objects so far (modules, routers, compiled statements)
+    live as long as it does, so move them out of the cyclic collector's reach. A full
+    collection then walks only what updates allocate; before, each one walked about 400,000
+    objects and stalled the process for about 0.3 s, which was the views' p99 in the district
+    bench."""
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass

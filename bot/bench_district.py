@@ -100,7 +100,7 @@ async def _latencies(urls: dict[str, str], guardians: int, seed: int) -> dict[st
     other district's), so whatever else the machine does weighs on both alike."""
     from aiogram.fsm.storage.memory import MemoryStorage
 
-    from bot.app import build_bot, build_dispatcher
+    from bot.app import build_bot, build_dispatcher, settle_heap
     from bot.settings import Settings
     from services import clock
     from services.db import make_engine, make_sessionmaker
@@ -136,6 +136,7 @@ async def _latencies(urls: dict[str, str], guardians: int, seed: int) -> dict[st
                                                     + student.id),
                                   _session_plan(rng, student)))
             warm_up = 2 * len(urls)  # the pools, the statement cache, Fluent
+            settle_heap()  # as `diary run` does once it is up
             for n, (label, client, plan) in enumerate(turns):
                 dp["sessionmaker"] = makers[label]
                 for view, data in plan:

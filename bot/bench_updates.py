@@ -288,7 +288,7 @@ async def measure(url: str, *, chats: int = CHATS, concurrent: int = CONCURRENT_
                   profile: str | None = None) -> dict[str, Any]:
     """Run the three dispatchers on `url` (already prepared) and return the figures;
     `profile` names a file for cProfile's stats of the real app's sequential run."""
-    from bot.app import build_bot, build_dispatcher
+    from bot.app import build_bot, build_dispatcher, settle_heap
     from bot.settings import Settings
     from services import clock
     from services.db import make_engine, make_sessionmaker
@@ -327,6 +327,7 @@ async def measure(url: str, *, chats: int = CHATS, concurrent: int = CONCURRENT_
                     _register_messages(session, bot, identities)
                     warm = _workload(identities, len(identities) * 3, _Feed())
                     await _run(dp, bot, warm, in_flight)  # caches, pool, prepared statements
+                    settle_heap()  # as `diary run` does once it is up
                     per_chat = _workload(identities, count, _Feed())
                     profiler = (cProfile.Profile() if profile and name == "real"
                                 and mode == "sequential" else None)

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import signal
 
-from bot.app import build_process
+from bot.app import build_process, settle_heap
 from bot.commands import register_commands
 from bot.settings import Settings
 
@@ -19,6 +19,7 @@ async def run_polling(settings: Settings, url: str) -> None:
     async with build_process(settings, url) as app:
         await register_commands(app.bot)
         log.info("bot started")
+        settle_heap()
         # Polling emits the dispatcher's startup and shutdown: the worker and the jobs
         # start and stop with it.
         await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
@@ -48,6 +49,7 @@ async def run_webhook(settings: Settings, url: str) -> None:
         try:
             await web.TCPSite(runner, settings.exchange_host, settings.exchange_port).start()
             log.info("webhook app on %s:%s", settings.exchange_host, settings.exchange_port)
+            settle_heap()
             await stop.wait()
         finally:
             # Stops taking requests, lets updates in flight finish, then the dispatcher's
